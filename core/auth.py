@@ -1,0 +1,256 @@
+"""Passwords (argon2id), server-side sessions, login throttling, learner login codes, CSRF."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.models import LoginAttempt, LoginCode, User, UserSession
+
+SESSION_COOKIE = "declic_session"
+ANON_COOKIE = "declic_anon"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+_hasher = PasswordHasher()
+# A hash of a random password, verified when the login is unknown so both paths cost the same.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Verify, in constant work whether or not the user exists; rehash when parameters moved."""
+    if user is None or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def find_user_by_identifier(db: Session, identifier: str) -> User | None:
+    """A login name or an email address (case-insensitive for both)."""
+    ident = identifier.strip().lower()
+    if not ident:
+        return None
+    return db.scalar(
+        select(User).where(or_(func.lower(User.login) == ident, func.lower(User.email) == ident))
+    )
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Session, user: User, address: str = "", user_agent: str = "") -> str:
+    """Create a session and return the token for the cookie (a new one at every sign-in, so a
+    session id planted before sign-in is worthless)."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        UserSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            address=address[:64],
+            user_agent=user_agent[:255],
+        )
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+
+
+def resolve_session(
+    db: Session, token: str | None, policy: SessionPolicy
+) -> tuple[UserSession, User] | None:
+    """The live session and user for a cookie token, or None (unknown, revoked, timed out)."""
+    if not token:
+        return None
+    row = db.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    moment = now()
+    if (
+        session.revoked_at is not None
+        or moment - session.last_seen_at > policy.idle
+        or moment - session.created_at > policy.absolute
+        or not user.active
+    ):
+        return None
+    # Touch at most once a minute: a read-only page should not write on every request.
+    if moment - session.last_seen_at > timedelta(minutes=1):
+        db.execute(
+            update(UserSession).where(UserSession.id == session.id).values(last_seen_at=moment)
+        )
+    return session, user
+
+
+def end_session(db: Session, session: UserSession) -> None:
+    session.revoked_at = now()
+
+
+def revoke_user_sessions(db: Session, user_id: int, except_id: int | None = None) -> int:
+    """End every live session of a user ("sign out everywhere"); returns how many."""
+    stmt = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if except_id is not None:
+        stmt = stmt.where(UserSession.id != except_id)
+    result = db.execute(stmt.values(revoked_at=now()))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- throttling -------------------------------------------------------------------------------
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+def throttle_wait(db: Session, keys: list[tuple[str, int]]) -> int:
+    """Seconds to wait before another try, or 0. ``keys`` pairs a key with its failure limit."""
+    since = now() - THROTTLE_WINDOW
+    wait = 0
+    for key, limit in keys:
+        times = db.scalars(
+            select(LoginAttempt.created_at)
+            .where(
+                LoginAttempt.key == key,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.created_at > since,
+            )
+            .order_by(LoginAttempt.created_at.desc())
+            .limit(limit)
+        ).all()
+        if len(times) >= limit:
+            oldest = times[-1]
+            wait = max(wait, int((oldest + THROTTLE_WINDOW - now()).total_seconds()) + 1)
+    return wait
+
+
+def record_attempt(db: Session, keys: list[str], succeeded: bool) -> None:
+    for key in keys:
+        db.add(LoginAttempt(key=key, succeeded=succeeded))
+    if succeeded:
+        # A success clears the account's failures (not the address's).
+        account_keys = [k for k in keys if k.startswith("account:")]
+        if account_keys:
+            db.execute(
+                delete(LoginAttempt).where(
+                    LoginAttempt.key.in_(account_keys), LoginAttempt.succeeded.is_(False)
+                )
+            )
+
+
+def prune_attempts(db: Session, before: datetime | None = None) -> int:
+    result = db.execute(
+        delete(LoginAttempt).where(LoginAttempt.created_at < (before or now() - timedelta(days=1)))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- learner login codes ----------------------------------------------------------------------
+
+# No 0/O, 1/I/L: codes are read off paper by people new to keyboards.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _code_hash(code: str, secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def format_code(code: str) -> str:
+    code = normalise_code(code)
+    return f"{code[:4]}-{code[4:]}"
+
+
+def issue_login_code(
+    db: Session, user: User, organisation_id: int, created_by: User | None, secret_key: str
+) -> str:
+    """A new code for a learner; the learner's previous codes in this organisation are revoked."""
+    db.execute(
+        update(LoginCode)
+        .where(
+            LoginCode.user_id == user.id,
+            LoginCode.organisation_id == organisation_id,
+            LoginCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now())
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    db.add(
+        LoginCode(
+            organisation_id=organisation_id,
+            user_id=user.id,
+            code_hash=_code_hash(code, secret_key),
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
+    return format_code(code)
+
+
+def user_for_code(db: Session, code: str, secret_key: str) -> tuple[LoginCode, User] | None:
+    if len(normalise_code(code)) != CODE_LENGTH:
+        return None
+    row = db.execute(
+        select(LoginCode, User)
+        .join(User, User.id == LoginCode.user_id)
+        .where(LoginCode.code_hash == _code_hash(code, secret_key), LoginCode.revoked_at.is_(None))
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+
+def csrf_token_for(secret_key: str, binding: str) -> str:
+    """The token forms carry: an HMAC of the session (or of the anonymous cookie) it belongs to."""
+    return hmac.new(secret_key.encode(), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_valid(secret_key: str, binding: str | None, token: str | None) -> bool:
+    if not binding or not token:
+        return False
+    return hmac.compare_digest(csrf_token_for(secret_key, binding), token)
+
+
+def session_binding(session_token: str) -> str:
+    return "s:" + _token_hash(session_token)

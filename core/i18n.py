@@ -1,0 +1,151 @@
+"""Languages: catalogue loading, per-request locale, gettext callables, locale formatting.
+
+Each domain (``core`` and one per plugin) keeps its catalogues as ``.po`` files under
+``LOCALE_DIR/LANG/LC_MESSAGES/DOMAIN.po``. They are compiled in memory at start-up (no build step
+on a fresh clone) and merged into one ``Translations`` per language, core's strings winning over
+a plugin's. The active translations live in a context variable set once per request.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy, NullTranslations, Translations
+
+CORE_LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LANGUAGE = "fr"
+# Names written in their own script: the language picker never uses flags.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+_catalogues: dict[str, NullTranslations] = {}
+_current_language: ContextVar[str] = ContextVar("declic_language", default=DEFAULT_LANGUAGE)
+
+
+def compile_po(path: Path) -> Translations:
+    """Read a ``.po`` file and return it as gettext translations, compiled in memory."""
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def load_catalogues(domains: Iterable[tuple[str, Path]], languages: Iterable[str]) -> None:
+    """(Re)build the merged catalogue of each language from ``(domain, locale_dir)`` pairs.
+
+    Domains listed first win over later ones for the same message id.
+    """
+    _catalogues.clear()
+    domain_list = list(domains)
+    for language in languages:
+        merged: NullTranslations | None = None
+        for domain, locale_dir in reversed(domain_list):
+            po = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
+            if not po.exists():
+                continue
+            translations = compile_po(po)
+            if merged is None:
+                merged = translations
+            elif isinstance(merged, Translations):
+                merged.merge(translations)
+        _catalogues[language] = merged or NullTranslations()
+
+
+def available_languages() -> list[str]:
+    return [lang for lang in LANGUAGE_NAMES if lang in _catalogues] or [DEFAULT_LANGUAGE]
+
+
+def set_language(language: str) -> None:
+    _current_language.set(language if language in LANGUAGE_NAMES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _current_language.get()
+
+
+def is_rtl(language: str | None = None) -> bool:
+    return (language or current_language()) in RTL_LANGUAGES
+
+
+def _translations() -> NullTranslations:
+    return _catalogues.get(current_language()) or NullTranslations()
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """Translate ``message`` into the request's language; ``%(name)s`` takes ``variables``."""
+    text = _translations().gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    """Plural-aware translation; ``%(num)s`` is ``n``. Arabic has six plural forms."""
+    variables.setdefault("num", n)
+    return _translations().ngettext(singular, plural, n) % variables
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+    """A string translated when it is displayed (for module-level constants)."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext
+
+
+def negotiate(
+    user_language: str | None,
+    organisation_language: str | None,
+    accept_language: str | None,
+    cookie_language: str | None = None,
+) -> str:
+    """The user's choice, then the cookie's, then the organisation's, then the browser's."""
+    for choice in (user_language, cookie_language, organisation_language):
+        if choice in LANGUAGE_NAMES:
+            return choice
+    if accept_language:
+        wanted = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
+        for tag in wanted:
+            base = tag.split("_")[0].lower()
+            if base in LANGUAGE_NAMES:
+                return base
+    return DEFAULT_LANGUAGE
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language())
+
+
+def format_datetime(value: datetime | None, fmt: str = "medium", tz: str = "Europe/Paris") -> str:
+    if value is None:
+        return ""
+    return dates.format_datetime(value, fmt, tzinfo=dates.get_timezone(tz), locale=_locale())
+
+
+def format_date(value: datetime | None, fmt: str = "medium", tz: str = "Europe/Paris") -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(dates.get_timezone(tz)) if isinstance(value, datetime) else value
+    return dates.format_date(local, fmt, locale=_locale())
+
+
+def format_time(value: datetime | None, fmt: str = "short", tz: str = "Europe/Paris") -> str:
+    if value is None:
+        return ""
+    return dates.format_time(value, fmt, tzinfo=dates.get_timezone(tz), locale=_locale())
+
+
+def format_number(value: float | int) -> str:
+    return numbers.format_decimal(value, locale=_locale())
+
+
+def format_percent(value: float) -> str:
+    return numbers.format_percent(value, locale=_locale())

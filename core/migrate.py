@@ -1,0 +1,49 @@
+"""Schema upgrades: core's Alembic branch plus one branch per installed plugin."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from core.plugins import PluginHost
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(host: PluginHost, database_url: str) -> Config:
+    """An Alembic config whose version locations are core's and each plugin's."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions")]
+    for _plugin, folder in host.call_each("declic_migrations_dir"):
+        if folder:
+            locations.append(str(Path(folder)))
+    # os.pathsep-separated, as Alembic expects when path_separator is "os".
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(locations))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, host: PluginHost) -> None:
+    """Bring core and every installed plugin to their latest revision (idempotent)."""
+    cfg = alembic_config(host, engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "heads")
+
+
+def pending_heads(engine: Engine, host: PluginHost) -> set[str]:
+    """Heads not yet applied (empty when the schema is up to date)."""
+    cfg = alembic_config(host, engine.url.render_as_string(hide_password=False))
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return set(script.get_heads()) - current
+

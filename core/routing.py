@@ -1,0 +1,226 @@
+"""The one place where a request becomes a context: session → user → organisation → membership
+→ enabled plugins → access rule → CSRF → view. Views receive a ready ``RequestContext``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from core import i18n
+from core.auth import (
+    ANON_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_valid,
+    resolve_session,
+    session_binding,
+)
+from core.context import RequestContext, finish
+from core.contracts import Access
+from core.errors import Forbidden, HTTPProblem, NotFound, SignInRequired
+from core.models import Membership, Organisation
+
+log = logging.getLogger("declic.request")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RouteDef:
+    """A route as the platform knows it: its path, view, methods, access rule, owner."""
+
+    path: str
+    endpoint: Callable[..., Response]
+    methods: tuple[str, ...]
+    access: Access
+    name: str
+    plugin: str | None = None
+
+
+def cookie_options(request: Request, secure_setting: bool) -> dict[str, Any]:
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": secure_setting or request.url.scheme == "https",
+        "path": "/",
+    }
+
+
+def build_route(defn: RouteDef) -> Route:
+    async def handler(request: Request) -> Response:
+        form: FormData | None = None
+        if request.method not in SAFE_METHODS:
+            try:
+                form = await request.form(
+                    max_files=20, max_fields=2000, max_part_size=MAX_UPLOAD_BYTES
+                )
+            except MultiPartException as exc:
+                return Response(str(exc), status_code=400, media_type="text/plain")
+        return await run_in_threadpool(_handle, defn, request, form)
+
+    return Route(defn.path, handler, methods=list(defn.methods), name=defn.name)
+
+
+def _handle(defn: RouteDef, request: Request, form: FormData | None) -> Response:
+    state = request.app.state.declic
+    unsafe = request.method not in SAFE_METHODS
+    factory = state.write_db if unsafe else state.db
+    db = factory()
+    ctx = RequestContext(request=request, app=state, db=db, form=form, plugin=defn.plugin)
+    try:
+        try:
+            response = _dispatch(defn, ctx)
+            db.commit()
+        except HTTPProblem as problem:
+            db.rollback()
+            response = problem_response(ctx, problem)
+        except OperationalError:
+            db.rollback()
+            log.exception("database unavailable on %s %s", request.method, request.url.path)
+            response = problem_response(
+                ctx,
+                HTTPProblem(i18n.gettext("The server is busy. Nothing was lost: please try again in a moment.")),
+                status=503,
+            )
+        except Exception:
+            db.rollback()
+            log.exception("error on %s %s", request.method, request.url.path)
+            response = problem_response(
+                ctx, HTTPProblem(i18n.gettext("Something went wrong on our side. Please try again.")), status=500
+            )
+    finally:
+        db.close()
+    if ctx.user is not None:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return finish(response, ctx)
+
+
+def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
+    request = ctx.request
+    state = ctx.app
+    secure = state.settings.secure_cookies
+    i18n.set_language(
+        i18n.negotiate(None, None, request.headers.get("accept-language"), request.cookies.get("declic_lang"))
+    )
+
+    # 1. Session and user.
+    token = request.cookies.get(SESSION_COOKIE)
+    resolved = resolve_session(ctx.db, token, state.session_policy)
+    if resolved is not None and token:
+        ctx.session, ctx.user = resolved
+        ctx.csrf_binding = session_binding(token)
+    else:
+        if token:
+            ctx.set_cookie(SESSION_COOKIE, "")
+        anon = request.cookies.get(ANON_COOKIE)
+        if not anon:
+            anon = secrets.token_urlsafe(24)
+            ctx.set_cookie(ANON_COOKIE, anon, **cookie_options(request, secure))
+        ctx.csrf_binding = "a:" + anon
+
+    # 2. Organisation of the URL and membership in it.
+    slug = request.path_params.get("org")
+    if slug is not None:
+        org = ctx.db.scalar(select(Organisation).where(Organisation.slug == slug))
+        if org is None:
+            raise NotFound(i18n.gettext("This organisation does not exist."))
+        ctx.organisation = org
+        if ctx.user is not None:
+            ctx.membership = ctx.db.scalar(
+                select(Membership).where(
+                    Membership.user_id == ctx.user.id, Membership.organisation_id == org.id
+                )
+            )
+        enabled = state.host.enabled_for(ctx.db, org)
+        ctx.hooks = state.host.hooks_for(enabled)
+        if defn.plugin is not None and defn.plugin not in enabled:
+            raise NotFound(i18n.gettext("This page does not exist."))
+
+    i18n.set_language(
+        i18n.negotiate(
+            ctx.user.language if ctx.user else None,
+            ctx.organisation.default_language if ctx.organisation else None,
+            request.headers.get("accept-language"),
+            request.cookies.get("declic_lang"),
+        )
+    )
+
+    # 3. The route's access rule.
+    access = defn.access
+    if not access.public:
+        if ctx.user is None:
+            raise SignInRequired(i18n.gettext("Please sign in first."))
+        if access.platform_admin and not ctx.user.is_platform_admin:
+            raise Forbidden(i18n.gettext("Only the platform administrators can open this page."))
+        if ctx.organisation is not None and ctx.membership is None and not ctx.user.is_platform_admin:
+            raise Forbidden(i18n.gettext("You are not a member of this organisation."))
+        if access.capability is not None:
+            if ctx.organisation is None and not ctx.user.is_platform_admin:
+                raise Forbidden(i18n.gettext("Only the platform administrators can open this page."))
+            ctx.require(access.capability)
+
+    # 4. CSRF on every state change, forms and htmx alike.
+    if request.method not in SAFE_METHODS and access.csrf:
+        sent = request.headers.get(CSRF_HEADER)
+        if not sent and ctx.form is not None:
+            value = ctx.form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+        if not csrf_valid(state.settings.secret_key, ctx.csrf_binding, sent):
+            raise Forbidden(
+                i18n.gettext(
+                    "This form has expired or did not come from this site. Go back, reload the page and try again."
+                )
+            )
+
+    params = {k: v for k, v in request.path_params.items() if k != "org"}
+    return defn.endpoint(ctx, **params)
+
+
+def problem_response(ctx: RequestContext, problem: HTTPProblem, status: int | None = None) -> Response:
+    """The page for a refusal: sign-in redirect for pages, a plain page otherwise."""
+    request = ctx.request
+    if isinstance(problem, SignInRequired) and request.method in SAFE_METHODS:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    code = status or problem.status
+    titles = {
+        400: i18n.gettext("This request is not valid"),
+        401: i18n.gettext("Please sign in"),
+        403: i18n.gettext("Not allowed"),
+        404: i18n.gettext("Page not found"),
+        409: i18n.gettext("Already done"),
+        429: i18n.gettext("Too many tries"),
+        500: i18n.gettext("Something went wrong"),
+        503: i18n.gettext("Please try again in a moment"),
+    }
+    try:
+        response: Response = ctx.render(
+            "core/error.html",
+            status=code,
+            title=titles.get(code, titles[400]),
+            message=problem.message,
+            menu=[],
+        )
+    except Exception:
+        log.exception("error page failed to render")
+        response = Response(problem.message or titles.get(code, ""), status_code=code, media_type="text/plain")
+    response.headers.update(problem.headers)
+    if request.headers.get("hx-request"):
+        # htmx does not swap error answers by default; tell it to, so the message shows.
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response

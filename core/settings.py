@@ -1,0 +1,78 @@
+"""Settings read from the environment (``DECLIC_*``), with defaults that make
+``make run`` work on a fresh clone with nothing else installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env_list(name: str) -> tuple[str, ...] | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform reads from its environment, resolved once."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    port: int = 8000
+    plugins_allow: tuple[str, ...] | None = None
+    plugins_deny: tuple[str, ...] = ()
+    trace_hooks: bool = False
+    secure_cookies: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    default_language: str = "fr"
+    languages: tuple[str, ...] = ("fr", "en", "ar")
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The signing key: from the environment, else generated once and kept in the data dir."""
+    from_env = os.environ.get("DECLIC_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; keyword arguments win (tests use them)."""
+    data_dir = Path(str(overrides.pop("data_dir", None) or os.environ.get("DECLIC_DATA_DIR", "var")))
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = str(
+        overrides.pop("database_url", None)
+        or os.environ.get("DECLIC_DATABASE_URL")
+        or f"sqlite:///{data_dir / 'declic.sqlite3'}"
+    )
+    values: dict[str, object] = {
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "secret_key": overrides.pop("secret_key", None) or _secret_key(data_dir),
+        "port": int(os.environ.get("PORT", "8000")),
+        "plugins_allow": _env_list("DECLIC_PLUGINS"),
+        "plugins_deny": _env_list("DECLIC_PLUGINS_DENY") or (),
+        "trace_hooks": os.environ.get("DECLIC_TRACE_HOOKS", "") not in ("", "0"),
+        "secure_cookies": os.environ.get("DECLIC_SECURE_COOKIES", "") not in ("", "0"),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
