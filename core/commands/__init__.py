@@ -1,0 +1,1 @@
+"""Core subcommands of ``declic`` (see ``core/cli.py``)."""
