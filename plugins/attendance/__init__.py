@@ -1,0 +1,1 @@
+"""The attendance plugin. Its hook implementations live in ``plugin.py``."""

@@ -1,0 +1,1 @@
+"""The certification plugin. Its hook implementations live in ``plugin.py``."""

@@ -1,0 +1,1 @@
+"""The equipment plugin. Its hook implementations live in ``plugin.py``."""

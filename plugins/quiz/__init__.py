@@ -1,0 +1,1 @@
+"""The quiz plugin. Its hook implementations live in ``plugin.py``."""
