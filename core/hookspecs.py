@@ -233,6 +233,21 @@ def declic_privacy_delete(db: Session, user: User) -> None:
     """
 
 
+@hookspec
+def declic_contract_sample_data(db: Session, organisation: Organisation, user: User) -> int | None:
+    """Create some of the plugin's data about ``user`` in ``organisation``, for the contract check.
+
+    Called only by the contract check (``declic plugins check NAME``, and
+    ``core.testing.assert_plugin_contract``) on a throwaway database, with the plugin switched on
+    for ``organisation`` and ``user`` a learner member of it (enrolled in one course of the
+    organisation, which has one section). Create the rows a real learner would leave (an attempt,
+    a presence, a loan...) and flush. The check then verifies that ``declic_privacy_export``
+    returns something for the user, that ``declic_privacy_delete`` leaves nothing personal, and
+    that the plugin's routes refuse the returned object id to a member of another organisation.
+    Returns the id of one object the plugin's routes take as a path parameter (or None).
+    """
+
+
 # --- events ------------------------------------------------------------------------------------
 
 

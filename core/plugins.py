@@ -27,6 +27,8 @@ from core.contracts import PluginFailure, PluginInfo
 from core.models import Organisation, PluginState
 
 log = logging.getLogger("declic.plugins")
+# Hook tracing (DECLIC_TRACE_HOOKS=1) writes here, at WARNING so it shows without any logging set-up.
+trace_log = logging.getLogger("declic.hooks")
 
 ENTRY_POINT_GROUP = "declic.plugins"
 
@@ -43,10 +45,10 @@ class OrgHooks:
     out, and the others still answer.
     """
 
-    def __init__(self, pm: pluggy.PluginManager, enabled: frozenset[str]) -> None:
+    def __init__(self, pm: pluggy.PluginManager, enabled: frozenset[str], trace: bool = False) -> None:
         self._pm = pm
         self.enabled = enabled
-        self._removed = [plugin for name, plugin in pm.list_name_plugin() if name not in enabled]
+        self.trace = trace
         self._callers: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -54,9 +56,13 @@ class OrgHooks:
         if not name.startswith("declic_"):
             raise AttributeError(name)
         caller = self._callers.get(name)
-        if caller is None:
+        # pluggy's subset caller lists the plugins to *remove*: one registered after it was
+        # built would run in it. PluginHost drops its caches on register, and this check makes
+        # the guarantee local: a caller that lists a plugin outside ``enabled`` is rebuilt.
+        if caller is None or any(i.plugin_name not in self.enabled for i in caller.get_hookimpls()):
             with self._lock:
-                caller = self._pm.subset_hook_caller(name, remove_plugins=self._removed)
+                removed = [p for n, p in self._pm.list_name_plugin() if n not in self.enabled]
+                caller = self._pm.subset_hook_caller(name, remove_plugins=removed)
                 self._callers[name] = caller
         return caller
 
@@ -73,6 +79,10 @@ class OrgHooks:
         # pluggy calls the last registered implementation first; keep its order.
         for impl in reversed(caller.get_hookimpls()):
             plugin_name = impl.plugin_name
+            if plugin_name not in self.enabled:
+                continue
+            if self.trace:
+                trace_log.warning("hook trace: %s -> %s", hook_name, plugin_name)
             try:
                 args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
                 result = impl.function(**args)
@@ -103,8 +113,11 @@ class PluginHost:
         self.pm = pluggy.PluginManager(core.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         if self.trace:
-            self.pm.trace.root.setwriter(lambda msg: log.warning("hook trace: %s", msg.rstrip()))
+            self.pm.trace.root.setwriter(lambda msg: trace_log.warning("hook trace: %s", msg.rstrip()))
             self.pm.enable_tracing()
+        # Historic: every plugin, whenever registered, is handed the manager to publish its own
+        # hookspecs before check_pending() looks for unknown hooks.
+        self.pm.hook.declic_add_hookspecs.call_historic(kwargs={"pluginmanager": self.pm})
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -117,7 +130,15 @@ class PluginHost:
                 continue
             if self.pm.get_plugin(ep.name) is not None:
                 continue
-            self.register(ep.load(), ep.name, check=False)
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginLoadError(f"plugin {ep.name!r} ({ep.value}) cannot be imported: {exc!r}") from exc
+            self.register(plugin, ep.name, check=False)
+        if self.allow is not None:
+            for name in self.allow:
+                if name not in self.infos:
+                    log.warning("DECLIC_PLUGINS names %s, which is not installed", name)
         self.check()
 
     def wanted(self, name: str) -> bool:
@@ -127,7 +148,10 @@ class PluginHost:
 
     def register(self, plugin: object, name: str, *, check: bool = True) -> None:
         """Register one plugin object under ``name`` (tests use this for plugins made on the fly)."""
-        self.pm.register(plugin, name=name)
+        try:
+            self.pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginLoadError(f"plugin {name!r}: {exc}") from exc
         impl = [i for i in self.pm.hook.declic_plugin_info.get_hookimpls() if i.plugin is plugin]
         if not impl:
             self.pm.unregister(plugin)
@@ -152,7 +176,11 @@ class PluginHost:
 
     def check(self) -> None:
         """Misspelled hooks, unmet dependencies and incompatible core versions fail loudly."""
-        self.pm.check_pending()
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
+            raise PluginLoadError(f"plugin {name!r}: {exc} (misspelled hook, or a hookspec not published)") from exc
         for name, info in self.infos.items():
             missing = [dep for dep in info.depends if dep not in self.infos]
             if missing:
@@ -191,7 +219,7 @@ class PluginHost:
             with self._lock:
                 hooks = self._hooks_cache.get(key)
                 if hooks is None:
-                    hooks = OrgHooks(self.pm, key)
+                    hooks = OrgHooks(self.pm, key, self.trace)
                     self._hooks_cache[key] = hooks
         return hooks
 
@@ -234,10 +262,13 @@ class PluginHost:
         return sorted(n for n in among if name in self.infos[n].depends)
 
     def call_each(
-        self, hook_name: str, enabled: Iterable[str] | None = None, **kwargs: Any
+        self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any
     ) -> list[tuple[str, Any]]:
-        """``collect`` over all plugins (or ``enabled``), raising on the first failure."""
-        hooks = self.all_hooks() if enabled is None else self.hooks_for(enabled)
+        """``collect`` over all plugins (or those in ``only``), raising on the first failure.
+
+        (``only`` rather than ``enabled``: hook arguments such as ``enabled=`` pass through.)
+        """
+        hooks = self.all_hooks() if only is None else self.hooks_for(only)
         failures: list[PluginFailure] = []
         results = hooks.collect(hook_name, failures, **kwargs)
         if failures:
