@@ -6,6 +6,34 @@ from core.routing import RouteDef
 
 
 def core_routes() -> list[RouteDef]:
-    from core.views import auth, home
+    from core.views import (
+        account,
+        audit,
+        auth,
+        branding,
+        course,
+        courses_admin,
+        enrolments,
+        groups,
+        home,
+        login_codes,
+        members,
+        platform,
+        sections,
+    )
 
-    return [*auth.ROUTES, *home.ROUTES]
+    return [
+        *auth.ROUTES,
+        *home.ROUTES,
+        *account.ROUTES,
+        *course.ROUTES,
+        *members.ROUTES,
+        *courses_admin.ROUTES,
+        *sections.ROUTES,
+        *groups.ROUTES,
+        *enrolments.ROUTES,
+        *login_codes.ROUTES,
+        *branding.ROUTES,
+        *audit.ROUTES,
+        *platform.ROUTES,
+    ]

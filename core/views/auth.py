@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from core import i18n
 from core.auth import (
-    SESSION_COOKIE,
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
+    SESSION_COOKIE,
     check_password,
     end_session,
     find_user_by_identifier,
@@ -109,7 +109,9 @@ def login_page(ctx: RequestContext) -> Response:
 def code_page(ctx: RequestContext) -> Response:
     """Sign in with a printed code (the QR on the sheet opens this page with the code filled)."""
     if ctx.request.method == "GET":
-        return ctx.render("core/login_code.html", code=ctx.request.query_params.get("c", ""), error="")
+        return ctx.render(
+            "core/login_code.html", code=ctx.request.query_params.get("c", ""), error=""
+        )
     code = ctx.field("code")
     address = client_address(ctx.request)
     key = f"code-address:{address}"
@@ -123,7 +125,9 @@ def code_page(ctx: RequestContext) -> Response:
         return ctx.render(
             "core/login_code.html",
             code=code,
-            error=_("This code does not work. Check each letter, or ask your trainer for a new code."),
+            error=_(
+                "This code does not work. Check each letter, or ask your trainer for a new code."
+            ),
         )
     login_code, user = found
     if not user.active:
@@ -168,6 +172,12 @@ ROUTES = [
     RouteDef("/login", login_page, ("GET", "POST"), PUBLIC, "core.login"),
     RouteDef("/login/code", code_page, ("GET", "POST"), PUBLIC, "core.login_code"),
     RouteDef("/logout", logout, ("POST",), SIGNED_IN, "core.logout"),
-    RouteDef("/account/sign-out-everywhere", sign_out_everywhere, ("POST",), SIGNED_IN, "core.sign_out_everywhere"),
+    RouteDef(
+        "/account/sign-out-everywhere",
+        sign_out_everywhere,
+        ("POST",),
+        SIGNED_IN,
+        "core.sign_out_everywhere",
+    ),
     RouteDef("/language", choose_language, ("POST",), PUBLIC, "core.language"),
 ]

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from starlette.responses import Response
 
 from core.context import RequestContext
 from core.contracts import SIGNED_IN, Widget, needs
+from core.i18n import gettext as _
 from core.models import Course, Enrolment, Membership, Organisation
 from core.routing import RouteDef
+
+AUDIENCES = ("learner", "trainer", "admin")
 
 
 def root(ctx: RequestContext) -> Response:
     """Signed in: the organisation's home (or a choice when there are several)."""
     assert ctx.user is not None
-    rows = ctx.db.execute(
-        select(Organisation)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == ctx.user.id)
-        .order_by(Organisation.name)
-    ).scalars().all()
+    rows = (
+        ctx.db.execute(
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == ctx.user.id)
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
     if len(rows) == 1 and not ctx.user.is_platform_admin:
         return ctx.redirect(ctx.url("core.org_home", org=rows[0].slug))
     return ctx.render("core/choose_organisation.html", organisations=rows)
@@ -46,6 +55,7 @@ def widgets_for(ctx: RequestContext, audience: str) -> list[Widget]:
 
 
 def my_courses(ctx: RequestContext) -> list[Course]:
+    """Courses the user is enrolled in (every course for organisation-wide managers)."""
     assert ctx.user is not None
     if ctx.may("core:course.manage"):
         stmt = select(Course).where(Course.organisation_id == ctx.org.id)
@@ -58,17 +68,83 @@ def my_courses(ctx: RequestContext) -> list[Course]:
     return list(ctx.db.scalars(stmt.order_by(Course.title)))
 
 
+@dataclass(frozen=True)
+class CourseLinks:
+    """A course on a trainer's home, with the pages that run it."""
+
+    course: Course
+    manage: bool
+    login_codes: bool
+
+
+@dataclass(frozen=True)
+class AdminLink:
+    label: str
+    url: str
+    description: str
+
+
+def admin_links(ctx: RequestContext) -> list[AdminLink]:
+    """The organisation's administration pages this user may open."""
+    candidates = [
+        (
+            "core:user.manage",
+            _("Members"),
+            "core.members",
+            _("Add learners, trainers and admins; switch accounts off."),
+        ),
+        (
+            "core:course.manage",
+            _("Courses"),
+            "core.courses",
+            _("Create courses, their workshops, groups and enrolments."),
+        ),
+        (
+            "core:user.manage",
+            _("Login codes"),
+            "core.org_login_codes",
+            _("Print sign-in codes for learners without a password."),
+        ),
+        (
+            "core:organisation.manage",
+            _("Branding"),
+            "core.branding",
+            _("Name, colour, logo, theme and language."),
+        ),
+        ("core:audit.view", _("Audit log"), "core.audit", _("Who changed what, and when.")),
+    ]
+    return [
+        AdminLink(label, ctx.url(route), description)
+        for capability, label, route, description in candidates
+        if ctx.may(capability)
+    ]
+
+
 def org_home(ctx: RequestContext) -> Response:
-    audience = ctx.request.query_params.get("as") or audience_of(ctx)
-    if audience not in ("learner", "trainer", "admin") or (
-        audience != "learner" and audience != audience_of(ctx) and audience_of(ctx) != "admin"
-    ):
-        audience = audience_of(ctx)
+    own = audience_of(ctx)
+    asked = ctx.request.query_params.get("as") or own
+    # Anyone may look at the learner's home; the others only with the capabilities behind them.
+    allowed = AUDIENCES[: AUDIENCES.index(own) + 1]
+    audience = asked if asked in allowed else own
+    courses = my_courses(ctx)
+    data: dict[str, object] = {}
+    if audience == "learner":
+        courses = [c for c in courses if ctx.may("core:course.view", c.id)]
+    else:
+        data["teaching"] = [
+            CourseLinks(c, True, ctx.may("core:logincode.manage", c.id))
+            for c in courses
+            if ctx.may("core:course.teach", c.id)
+        ]
+    if audience == "admin":
+        data["admin_links"] = admin_links(ctx)
     return ctx.render(
         f"core/home_{audience}.html",
         audience=audience,
-        courses=my_courses(ctx),
+        audiences=allowed,
+        courses=courses,
         widgets=widgets_for(ctx, audience),
+        **data,
     )
 
 
