@@ -9,6 +9,8 @@ Fixtures:
 - ``declic``: a :class:`Kit` with helpers: ``org()``, ``user()``, ``course()``, ``enrol()``,
   ``client()``, ``login(client, user)``, ``enable(org, plugin)``, ``disable(org, plugin)``,
   ``db()``.
+- ``live_server``: the application served by uvicorn in a subprocess on a free port, on its own
+  database, for browser tests (``live_server.url``, ``live_server.kit``).
 """
 
 from __future__ import annotations
@@ -16,14 +18,21 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Select, create_engine, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -33,7 +42,7 @@ from core.models import Course, Enrolment, Membership, Organisation, Section, Us
 from core.plugins import PluginHost
 from core.settings import Settings, load_settings
 
-TEST_SECRET = "test-secret-key-not-for-production"
+TEST_SECRET = "test-secret-key-not-for-production"  # noqa: S105 - tests only
 
 
 def backend() -> str:
@@ -44,24 +53,69 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+# Test schemas are named ``declic_test_<label>_<pid>_<random>``: unique per process even when
+# several test runs share one PostgreSQL, and recognisable so that a run killed before its
+# clean-up can have its schemas dropped by the next run.
+SCHEMA_PREFIX = "declic_test_"
+_SCHEMA_RE = re.compile(r"^declic_test_[a-z0-9_]+?_(\d+)_[0-9a-f]{6}$")
+
+
 def postgres_url_for(schema: str) -> str:
     base = os.environ["DECLIC_TEST_POSTGRES_URL"]
     sep = "&" if "?" in base else "?"
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
+def unique_schema_name(label: str) -> str:
+    clean = re.sub(r"[^a-z0-9_]", "_", label.lower())[:20]
+    return f"{SCHEMA_PREFIX}{clean}_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_stale_schemas(admin: Engine) -> list[str]:
+    """Drop the test schemas left by test processes that no longer run (killed runs)."""
+    with admin.connect() as conn:
+        names = conn.scalars(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'declic\\_test\\_%'")
+        ).all()
+    dropped = []
+    for name in names:
+        match = _SCHEMA_RE.match(name)
+        if match and not _process_alive(int(match.group(1))):
+            with admin.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            dropped.append(name)
+    return dropped
+
+
 @contextmanager
 def postgres_schema(name: str) -> Iterator[str]:
-    """A fresh schema for one test process, dropped afterwards."""
-    admin = make_engine(os.environ["DECLIC_TEST_POSTGRES_URL"])
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    """A fresh schema for one test process, dropped afterwards; yields a URL whose connections
+    use it as their search path (so every table, Alembic's included, lands in it)."""
+    admin = create_engine(os.environ["DECLIC_TEST_POSTGRES_URL"], poolclass=NullPool)
     try:
-        yield postgres_url_for(name)
-    finally:
+        drop_stale_schemas(admin)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        try:
+            yield postgres_url_for(name)
+        finally:
+            with admin.begin() as conn:
+                # Never hang the end of a run on a connection someone forgot to close.
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    finally:
         admin.dispose()
 
 
@@ -71,27 +125,39 @@ def make_host() -> PluginHost:
     return host
 
 
-@pytest.fixture(scope="session")
-def declic_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database for this test process (one per xdist worker)."""
+@contextmanager
+def migrated_database(folder: Path, label: str) -> Iterator[str]:
+    """A database migrated to the latest revision of core and every installed plugin: a SQLite
+    file in ``folder``, or a schema of its own on PostgreSQL (``DECLIC_TEST_BACKEND=postgres``)."""
     from core.migrate import upgrade
 
     if backend() == "postgres":
         if not os.environ.get("DECLIC_TEST_POSTGRES_URL"):
-            pytest.skip("DECLIC_TEST_POSTGRES_URL is not set")
-        schema = f"declic_test_{_worker()}_{secrets.token_hex(3)}"
-        with postgres_schema(schema) as url:
+            raise RuntimeError("DECLIC_TEST_BACKEND=postgres needs DECLIC_TEST_POSTGRES_URL")
+        with postgres_schema(unique_schema_name(label)) as url:
             engine = make_engine(url)
-            upgrade(engine, make_host())
-            engine.dispose()
+            try:
+                upgrade(engine, make_host())
+            finally:
+                engine.dispose()
             yield url
         return
-    folder = tmp_path_factory.mktemp("db")
-    url = f"sqlite:///{folder / 'test.sqlite3'}"
+    url = f"sqlite:///{folder / f'{label}.sqlite3'}"
     engine = make_engine(url)
-    upgrade(engine, make_host())
-    engine.dispose()
+    try:
+        upgrade(engine, make_host())
+    finally:
+        engine.dispose()
     yield url
+
+
+@pytest.fixture(scope="session")
+def declic_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for this test process (one per xdist worker)."""
+    if backend() == "postgres" and not os.environ.get("DECLIC_TEST_POSTGRES_URL"):
+        pytest.fail("DECLIC_TEST_BACKEND=postgres is set but DECLIC_TEST_POSTGRES_URL is not")
+    with migrated_database(tmp_path_factory.mktemp("db"), _worker()) as url:
+        yield url
 
 
 def empty_database(engine: Engine) -> None:
@@ -107,7 +173,9 @@ def empty_database(engine: Engine) -> None:
 
 @pytest.fixture
 def declic_settings(declic_database: str, tmp_path: Path) -> Settings:
-    return load_settings(data_dir=tmp_path / "data", database_url=declic_database, secret_key=TEST_SECRET)
+    return load_settings(
+        data_dir=tmp_path / "data", database_url=declic_database, secret_key=TEST_SECRET
+    )
 
 
 @pytest.fixture
@@ -181,7 +249,10 @@ class Kit:
             for i in range(sections):
                 db.add(
                     Section(
-                        organisation_id=org.id, course_id=course.id, title=f"Workshop {i + 1}", position=i
+                        organisation_id=org.id,
+                        course_id=course.id,
+                        title=f"Workshop {i + 1}",
+                        position=i,
                     )
                 )
         return course
@@ -189,7 +260,10 @@ class Kit:
     def enrol(self, course: Course, user: User, role: str = "learner") -> Enrolment:
         with self.db() as db:
             enrolment = Enrolment(
-                organisation_id=course.organisation_id, course_id=course.id, user_id=user.id, role=role
+                organisation_id=course.organisation_id,
+                course_id=course.id,
+                user_id=user.id,
+                role=role,
             )
             db.add(enrolment)
         return enrolment
@@ -198,13 +272,29 @@ class Kit:
         from core.plugin_switches import switch_plugin
 
         with self.db() as db:
-            switch_plugin(db, self.state.host, db.get(Organisation, org.id), plugin, True, actor=None, cascade=True)
+            switch_plugin(
+                db,
+                self.state.host,
+                db.get_one(Organisation, org.id),
+                plugin,
+                True,
+                actor=None,
+                cascade=True,
+            )
 
     def disable(self, org: Organisation, plugin: str) -> None:
         from core.plugin_switches import switch_plugin
 
         with self.db() as db:
-            switch_plugin(db, self.state.host, db.get(Organisation, org.id), plugin, False, actor=None, cascade=True)
+            switch_plugin(
+                db,
+                self.state.host,
+                db.get_one(Organisation, org.id),
+                plugin,
+                False,
+                actor=None,
+                cascade=True,
+            )
 
     def reload(self, model: type, object_id: int) -> Any:
         with self.db() as db:
@@ -212,7 +302,7 @@ class Kit:
 
     def count(self, model: type, **where: Any) -> int:
         with self.db() as db:
-            stmt = select(model)
+            stmt: Select[Any] = select(model)
             for key, value in where.items():
                 stmt = stmt.where(getattr(model, key) == value)
             return len(db.scalars(stmt).all())
@@ -228,7 +318,7 @@ class Kit:
     def login(self, client: TestClient, user: User) -> str:
         """Sign ``client`` in as ``user`` without the form (fast); returns the session token."""
         with self.db() as db:
-            token = start_session(db, db.get(User, user.id))
+            token = start_session(db, db.get_one(User, user.id))
         client.cookies.set(SESSION_COOKIE, token)
         return token
 
@@ -243,7 +333,9 @@ class Kit:
             anon = client.cookies.get("declic_anon")
         return csrf_token_for(self.state.settings.secret_key, "a:" + str(anon))
 
-    def post(self, client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def post(
+        self, client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
         """POST a form with its CSRF token, as the page would."""
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf(client))
@@ -255,66 +347,140 @@ def declic(declic_app: Starlette) -> Kit:
     return Kit(declic_app)
 
 
+# --- a real server, for browser tests ---------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the server retries if another process takes it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+    """Poll ``url/healthz`` until it answers 200; False on timeout or when the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+class LiveServer:
+    """The application served by uvicorn in a subprocess on 127.0.0.1 and a free port, on a
+    database and data directory of its own.
+
+    ``url`` is where to point a browser; ``kit`` is a :class:`Kit` on the same database (an
+    application built in the test process, never served) to create organisations and users.
+    Data persists for the whole test session: give what you create unique names (the kit's
+    defaults are). ``set_clock(offset)`` moves time for the server and the test process alike.
+    """
+
+    def __init__(self, settings: Settings, workdir: Path) -> None:
+        from core.app import create_app
+
+        self.settings = settings
+        self.workdir = workdir
+        self.clock_file = workdir / "clock-offset"
+        self.clock_file.write_text("0")
+        self.log_file = workdir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.app = create_app(settings, make_host())
+        self.kit = Kit(self.app)
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = {
+            **os.environ,
+            "DECLIC_DATA_DIR": str(self.settings.data_dir),
+            "DECLIC_DATABASE_URL": self.settings.database_url,
+            "DECLIC_SECRET_KEY": self.settings.secret_key,
+            "DECLIC_CLOCK_FILE": str(self.clock_file),
+        }
+        last_error = ""
+        for _attempt in range(3):
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            with self.log_file.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        "core.app:create_app",
+                        "--factory",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    cwd=self.workdir,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if wait_for_health(self.url, self.process, timeout):
+                return
+            last_error = self.log_tail()
+            self.stop()
+        raise RuntimeError(f"the test server did not start; its log ends with:\n{last_error}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def set_clock(self, offset: timedelta) -> None:
+        """Move the platform's clock by ``offset`` in the server and in the test process."""
+        from core.clock import set_offset
+
+        self.clock_file.write_text(str(offset.total_seconds()))
+        set_offset(offset)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.set_clock(timedelta(0))
+        self.app.state.declic.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The application served for real (uvicorn subprocess), on its own migrated database."""
+    workdir = tmp_path_factory.mktemp("live")
+    with migrated_database(workdir, f"live_{_worker()}") as url:
+        settings = load_settings(
+            data_dir=workdir / "data", database_url=url, secret_key=secrets.token_urlsafe(32)
+        )
+        server = LiveServer(settings, workdir)
+        try:
+            server.start()
+            yield server
+        finally:
+            server.close()
+
+
 def form_token(html: str) -> str:
     """The CSRF token written in a page (to test the real form round-trip)."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field in the page"
     return match.group(1)
-
-
-# --- for plugin authors: the contract check, and throwaway plugins -----------------------------
-
-
-def assert_plugin_contract(app_or_kit: Any, name: str) -> None:
-    """Fail the test with every problem ``declic plugins check NAME`` would report."""
-    from core.contract import check_plugin
-
-    problems = check_plugin(app_or_kit, name)
-    assert not problems, f"plugin {name} breaks the contract:\n" + "\n".join(f"  - {p}" for p in problems)
-
-
-@contextmanager
-def registered_plugin(host: PluginHost, plugin: object, name: str) -> Iterator[object]:
-    """Register ``plugin`` under ``name`` for the ``with`` block, then unregister it.
-
-    For per-request hooks (menus, widgets, events). Routes, templates and capabilities are read
-    when the application is built: use :func:`app_with_plugins` for those.
-    """
-    host.register(plugin, name)
-    try:
-        yield plugin
-    finally:
-        host.unregister(name)
-
-
-@pytest.fixture
-def declic_register(declic: Kit) -> Iterator[Any]:
-    """``declic_register(plugin, "name")`` registers a throwaway plugin on the test app's host
-    until the end of the test."""
-    names: list[str] = []
-
-    def register(plugin: object, name: str) -> object:
-        declic.state.host.register(plugin, name)
-        names.append(name)
-        return plugin
-
-    yield register
-    for name in reversed(names):
-        declic.state.host.unregister(name)
-
-
-@contextmanager
-def app_with_plugins(settings: Settings, plugins: dict[str, object]) -> Iterator[Kit]:
-    """A second application on the same test database with extra plugin objects registered
-    (their routes, templates and capabilities included); yields its Kit."""
-    from core.app import create_app
-
-    host = make_host()
-    for name, plugin in plugins.items():
-        host.register(plugin, name, check=False)
-    host.check()
-    app = create_app(settings, host)
-    try:
-        yield Kit(app)
-    finally:
-        app.state.declic.dispose()
