@@ -1,0 +1,125 @@
+"""Report data: per session, per learner, per course or group (queries here, numbers in rates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core.models import Enrolment, Group, GroupMember, User
+from plugins.attendance.models import AttendanceRecord, AttendanceSession, AttendanceStatus
+from plugins.attendance.rates import RateSummary, SessionOutcome, summarise
+from plugins.attendance.statuses import max_points
+
+
+@dataclass
+class LearnerLine:
+    """One planned session as one learner sees it."""
+
+    session: AttendanceSession
+    record: AttendanceRecord | None
+    outcome: SessionOutcome
+
+
+@dataclass
+class LearnerReport:
+    user: User
+    lines: list[LearnerLine]
+    summary: RateSummary
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def course_sessions(
+    db: Session, organisation_id: int, course_id: int, group_id: int | None = None
+) -> list[AttendanceSession]:
+    """The course's sessions; with ``group_id``, the whole-course ones and that group's."""
+    stmt = select(AttendanceSession).where(
+        AttendanceSession.organisation_id == organisation_id,
+        AttendanceSession.course_id == course_id,
+    )
+    if group_id is not None:
+        stmt = stmt.where(
+            or_(AttendanceSession.group_id.is_(None), AttendanceSession.group_id == group_id)
+        )
+    return list(db.scalars(stmt.order_by(AttendanceSession.starts_at, AttendanceSession.id)))
+
+
+def sessions_for_learner(
+    sessions: list[AttendanceSession], group_ids: set[int]
+) -> list[AttendanceSession]:
+    return [s for s in sessions if s.group_id is None or s.group_id in group_ids]
+
+
+def _outcome(
+    session: AttendanceSession, record: AttendanceRecord | None, best: float
+) -> SessionOutcome:
+    if record is not None:
+        return SessionOutcome(
+            taken=True,
+            max_points=record.max_points,
+            points=record.points,
+            absent=record.points <= 0,
+        )
+    return SessionOutcome(taken=session.taken_at is not None, max_points=best)
+
+
+def learner_reports(
+    db: Session,
+    organisation_id: int,
+    course_id: int,
+    statuses: list[AttendanceStatus],
+    group_id: int | None = None,
+    user_ids: list[int] | None = None,
+) -> list[LearnerReport]:
+    """One report per learner of the course (or group, or the given users), in name order."""
+    best = max_points(statuses)
+    sessions = course_sessions(db, organisation_id, course_id, group_id)
+    stmt = (
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(
+            Enrolment.course_id == course_id,
+            Enrolment.organisation_id == organisation_id,
+            Enrolment.role == "learner",
+        )
+    )
+    if group_id is not None:
+        stmt = stmt.join(GroupMember, GroupMember.user_id == User.id).where(
+            GroupMember.group_id == group_id
+        )
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(user_ids))
+    users = list(db.scalars(stmt.order_by(User.display_name, User.id)))
+    if not users:
+        return []
+    memberships: dict[int, set[int]] = {}
+    for gid, uid in db.execute(
+        select(GroupMember.group_id, GroupMember.user_id)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(Group.course_id == course_id, GroupMember.user_id.in_([u.id for u in users]))
+    ):
+        memberships.setdefault(uid, set()).add(gid)
+    records: dict[tuple[int, int], AttendanceRecord] = {}
+    if sessions:
+        for record in db.scalars(
+            select(AttendanceRecord).where(
+                AttendanceRecord.organisation_id == organisation_id,
+                AttendanceRecord.session_id.in_([s.id for s in sessions]),
+                AttendanceRecord.user_id.in_([u.id for u in users]),
+            )
+        ):
+            records[(record.session_id, record.user_id)] = record
+    reports = []
+    for user in users:
+        lines = []
+        counts: dict[str, int] = {}
+        for session in sessions_for_learner(sessions, memberships.get(user.id, set())):
+            record = records.get((session.id, user.id))
+            lines.append(LearnerLine(session, record, _outcome(session, record, best)))
+            if record is not None:
+                counts[record.status_name] = counts.get(record.status_name, 0) + 1
+        reports.append(
+            LearnerReport(user, lines, summarise(line.outcome for line in lines), counts)
+        )
+    return reports

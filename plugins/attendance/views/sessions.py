@@ -1,0 +1,422 @@
+"""Planning sessions: a course's list, the new-session form (single or repeated), one session per
+workshop section in one step, deletion; and the plugin's index page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from core.clock import now
+from core.context import RequestContext
+from core.i18n import gettext as _
+from core.i18n import ngettext
+from core.models import Course, Enrolment, Section
+from plugins.attendance.checkin import new_code
+from plugins.attendance.models import AttendanceSession
+from plugins.attendance.recurrence import (
+    MAX_OCCURRENCES,
+    RecurrenceError,
+    RepeatRule,
+    occurrences,
+)
+from plugins.attendance.reports import course_sessions
+from plugins.attendance.views.common import (
+    ZONE,
+    course_groups,
+    course_trainers,
+    load_session,
+    local,
+    names_of,
+    route,
+)
+
+WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
+
+
+def weekday_names() -> list[tuple[int, str]]:
+    names = (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )
+    return list(zip(WEEKDAYS, names, strict=True))
+
+
+def session_rows(ctx: RequestContext, sessions: list[AttendanceSession]) -> list[dict[str, object]]:
+    """Plain data for a list of sessions (templates never query)."""
+    trainers = names_of(ctx, {s.trainer_id for s in sessions})
+    groups = {g.id: g.name for s in sessions for g in course_groups(ctx, s.course_id)}
+    courses = {
+        c.id: c.title
+        for c in ctx.db.scalars(
+            select(Course).where(
+                Course.id.in_({s.course_id for s in sessions}),
+                Course.organisation_id == ctx.org.id,
+            )
+        )
+    }
+    return [
+        {
+            "session": s,
+            "course": courses.get(s.course_id, ""),
+            "group": groups.get(s.group_id, "") if s.group_id else "",
+            "trainer": trainers.get(s.trainer_id, "") if s.trainer_id else "",
+            "ends_at": s.starts_at + timedelta(minutes=s.duration_minutes),
+            "url": ctx.url(route("rollcall"), session_id=s.id),
+        }
+        for s in sessions
+    ]
+
+
+def index(ctx: RequestContext) -> Response:
+    """Trainers: today's sessions and their courses; learners go to their own page."""
+    assert ctx.user is not None
+    if not ctx.may("attendance:take"):
+        if ctx.may("attendance:view_own"):
+            return ctx.redirect(ctx.url(route("my")))
+        ctx.require("attendance:take")
+    if ctx.may("core:course.manage"):
+        courses = list(
+            ctx.db.scalars(
+                select(Course).where(Course.organisation_id == ctx.org.id).order_by(Course.title)
+            )
+        )
+    else:
+        courses = list(
+            ctx.db.scalars(
+                select(Course)
+                .join(Enrolment, Enrolment.course_id == Course.id)
+                .where(
+                    Course.organisation_id == ctx.org.id,
+                    Enrolment.user_id == ctx.user.id,
+                    Enrolment.role == "trainer",
+                )
+                .order_by(Course.title)
+            )
+        )
+    today = todays_sessions(ctx, [c.id for c in courses])
+    return ctx.render(
+        "attendance/index.html",
+        courses=[
+            {"course": c, "url": ctx.url(route("course_sessions"), course_id=c.id)} for c in courses
+        ],
+        today=session_rows(ctx, today),
+        may_manage_statuses=ctx.may("attendance:statuses.manage"),
+    )
+
+
+def todays_sessions(ctx: RequestContext, course_ids: list[int]) -> list[AttendanceSession]:
+    if not course_ids:
+        return []
+    start = datetime.combine(local(now()).date(), time(0), tzinfo=ZONE)
+    return list(
+        ctx.db.scalars(
+            select(AttendanceSession)
+            .where(
+                AttendanceSession.organisation_id == ctx.org.id,
+                AttendanceSession.course_id.in_(course_ids),
+                AttendanceSession.starts_at >= start,
+                AttendanceSession.starts_at < start + timedelta(days=1),
+            )
+            .order_by(AttendanceSession.starts_at)
+        )
+    )
+
+
+def course_sessions_page(ctx: RequestContext, course_id: str) -> Response:
+    course = ctx.course(course_id, "attendance:take")
+    sessions = course_sessions(ctx.db, ctx.org.id, course.id)
+    sections = list(
+        ctx.db.scalars(
+            select(Section)
+            .where(Section.course_id == course.id, Section.organisation_id == ctx.org.id)
+            .order_by(Section.position)
+        )
+    )
+    covered = {s.section_id for s in sessions}
+    return ctx.render(
+        "attendance/course_sessions.html",
+        course=course,
+        rows=session_rows(ctx, sessions),
+        may_manage=ctx.may("attendance:manage", course.id),
+        may_report=ctx.may("attendance:report", course.id),
+        sections_without=[s for s in sections if s.id not in covered],
+        message=planned_message(ctx),
+    )
+
+
+def planned_message(ctx: RequestContext) -> str:
+    """The confirmation after planning, rebuilt from counts (no free text in the URL)."""
+    made = ctx.request.query_params.get("made", "")
+    skipped = ctx.request.query_params.get("skipped", "")
+    if not made.isdigit():
+        return ""
+    message = ngettext("%(num)s session planned.", "%(num)s sessions planned.", int(made))
+    if skipped.isdigit() and int(skipped) > 0:
+        message += " " + ngettext(
+            "%(num)s workshop has no date yet: give it one first.",
+            "%(num)s workshops have no date yet: give them one first.",
+            int(skipped),
+        )
+    return message
+
+
+def _form_values(ctx: RequestContext) -> dict[str, object]:
+    form = ctx.form
+    weekdays = {int(v) for v in form.getlist("weekday") if str(v).isdigit()} if form else set()
+    return {
+        "group_id": ctx.field("group_id"),
+        "section_id": ctx.field("section_id"),
+        "date": ctx.field("date"),
+        "start": ctx.field("start"),
+        "duration": ctx.field("duration", "120"),
+        "place": ctx.field("place"),
+        "trainer_id": ctx.field("trainer_id"),
+        "description": ctx.field("description"),
+        "repeat": ctx.field("repeat") in ("1", "on"),
+        "weekdays": weekdays,
+        "every_weeks": ctx.field("every_weeks", "1"),
+        "until": ctx.field("until"),
+    }
+
+
+def _parse(
+    ctx: RequestContext, course: Course, values: dict[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Typed values and field errors of the new-session form."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, object] = {}
+    try:
+        parsed["date"] = date.fromisoformat(str(values["date"]))
+    except ValueError:
+        errors["date"] = _("Choose the date of the (first) session.")
+    try:
+        parsed["start"] = time.fromisoformat(str(values["start"]))
+    except ValueError:
+        errors["start"] = _("Write the start time as hours and minutes, for example 09:30.")
+    try:
+        duration = int(str(values["duration"]))
+        if not 5 <= duration <= 720:
+            raise ValueError
+        parsed["duration"] = duration
+    except ValueError:
+        errors["duration"] = _("Write the length in minutes, between 5 and 720.")
+    groups = {g.id for g in course_groups(ctx, course.id)}
+    group_text = str(values["group_id"])
+    parsed["group_id"] = None
+    if group_text:
+        if not group_text.isdigit() or int(group_text) not in groups:
+            errors["group_id"] = _("Choose one of the course's groups, or the whole course.")
+        else:
+            parsed["group_id"] = int(group_text)
+    trainers = {u.id for u in course_trainers(ctx, course.id)}
+    trainer_text = str(values["trainer_id"])
+    parsed["trainer_id"] = None
+    if trainer_text:
+        if not trainer_text.isdigit() or int(trainer_text) not in trainers:
+            errors["trainer_id"] = _("Choose one of the course's trainers.")
+        else:
+            parsed["trainer_id"] = int(trainer_text)
+    section_text = str(values["section_id"])
+    parsed["section_id"] = None
+    if section_text:
+        section = ctx.db.get(Section, int(section_text)) if section_text.isdigit() else None
+        if section is None or section.course_id != course.id or section.organisation_id != ctx.org.id:
+            errors["section_id"] = _("Choose one of the course's workshops.")
+        else:
+            parsed["section_id"] = section.id
+    if len(str(values["place"])) > 200:
+        errors["place"] = _("Keep the place under 200 characters.")
+    if len(str(values["description"])) > 200:
+        errors["description"] = _("Keep the description under 200 characters.")
+    parsed["rule"] = None
+    if values["repeat"]:
+        try:
+            every = int(str(values["every_weeks"]))
+            if not 1 <= every <= 52:
+                raise ValueError
+        except ValueError:
+            errors["every_weeks"] = _("Write a number of weeks between 1 and 52.")
+            every = 1
+        try:
+            until = date.fromisoformat(str(values["until"]))
+        except ValueError:
+            errors["until"] = _("Choose the date of the last session.")
+            until = None
+        if not values["weekdays"]:
+            errors["weekdays"] = _("Tick at least one day of the week.")
+        if until is not None and "every_weeks" not in errors and "weekdays" not in errors:
+            parsed["rule"] = RepeatRule(frozenset(values["weekdays"]), every, until)  # type: ignore[arg-type]
+    if not errors:
+        try:
+            parsed["starts"] = occurrences(
+                parsed["date"],  # type: ignore[arg-type]
+                parsed["start"],  # type: ignore[arg-type]
+                ZONE,
+                parsed["rule"],  # type: ignore[arg-type]
+            )
+        except RecurrenceError as exc:
+            errors[exc.field] = {
+                "until_before_start": _("The end date is before the first session."),
+                "too_many": _(
+                    "This makes more than %(max)s sessions: choose an earlier end date.",
+                    max=MAX_OCCURRENCES,
+                ),
+                "no_occurrence": _("No session falls between these dates on the days ticked."),
+            }.get(exc.message, _("Check the repeat rule."))
+    return parsed, errors
+
+
+def new_session(ctx: RequestContext, course_id: str) -> Response:
+    course = ctx.course(course_id, "attendance:manage")
+    errors: dict[str, str] = {}
+    if ctx.request.method == "POST":
+        values = _form_values(ctx)
+        parsed, errors = _parse(ctx, course, values)
+        if not errors:
+            starts: list[datetime] = parsed["starts"]  # type: ignore[assignment]
+            created = create_sessions(
+                ctx,
+                course,
+                starts,
+                duration=parsed["duration"],  # type: ignore[arg-type]
+                place=str(values["place"]),
+                description=str(values["description"]),
+                group_id=parsed["group_id"],  # type: ignore[arg-type]
+                trainer_id=parsed["trainer_id"],  # type: ignore[arg-type]
+                section_id=parsed["section_id"],  # type: ignore[arg-type]
+            )
+            ctx.audit(
+                "attendance.sessions_created",
+                f"course:{course.id}",
+                {"count": len(created), "first": created[0].starts_at.isoformat()},
+            )
+            return ctx.redirect(
+                ctx.url(route("course_sessions"), course_id=course.id)
+                + "?"
+                + urlencode({"made": len(created)})
+            )
+    else:
+        section_id = ctx.request.query_params.get("section_id", "")
+        values = {
+            "group_id": "",
+            "section_id": section_id if section_id.isdigit() else "",
+            "date": local(now()).date().isoformat(),
+            "start": "09:30",
+            "duration": "180",
+            "place": "",
+            "trainer_id": str(ctx.user.id) if ctx.user else "",
+            "description": "",
+            "repeat": False,
+            "weekdays": set(),
+            "every_weeks": "1",
+            "until": "",
+        }
+    sections = list(
+        ctx.db.scalars(
+            select(Section)
+            .where(Section.course_id == course.id, Section.organisation_id == ctx.org.id)
+            .order_by(Section.position)
+        )
+    )
+    return ctx.render(
+        "attendance/session_form.html",
+        status=400 if errors else 200,
+        course=course,
+        values=values,
+        errors=errors,
+        groups=[(str(g.id), g.name) for g in course_groups(ctx, course.id)],
+        trainers=[(str(u.id), u.display_name) for u in course_trainers(ctx, course.id)],
+        sections=[(str(s.id), s.title) for s in sections],
+        weekdays=weekday_names(),
+        max_occurrences=MAX_OCCURRENCES,
+    )
+
+
+def create_sessions(
+    ctx: RequestContext,
+    course: Course,
+    starts: list[datetime],
+    *,
+    duration: int,
+    place: str,
+    description: str = "",
+    group_id: int | None = None,
+    trainer_id: int | None = None,
+    section_id: int | None = None,
+) -> list[AttendanceSession]:
+    created: list[AttendanceSession] = []
+    for start in starts:
+        session = AttendanceSession(
+            organisation_id=ctx.org.id,
+            course_id=course.id,
+            group_id=group_id,
+            section_id=section_id,
+            trainer_id=trainer_id,
+            starts_at=start,
+            duration_minutes=duration,
+            place=place[:200],
+            description=description[:200],
+            checkin_code=new_code(),
+        )
+        ctx.db.add(session)
+        created.append(session)
+    ctx.db.flush()
+    if len(created) > 1:
+        for session in created:
+            session.series_id = created[0].id
+    return created
+
+
+def from_sections(ctx: RequestContext, course_id: str) -> Response:
+    """One session per workshop section that has a date and no session yet, in one step."""
+    course = ctx.course(course_id, "attendance:manage")
+    covered = {s.section_id for s in course_sessions(ctx.db, ctx.org.id, course.id)}
+    place = ctx.field("place")[:200]
+    made = 0
+    skipped = 0
+    for section in ctx.db.scalars(
+        select(Section)
+        .where(Section.course_id == course.id, Section.organisation_id == ctx.org.id)
+        .order_by(Section.position)
+    ):
+        if section.id in covered:
+            continue
+        if section.starts_at is None:
+            skipped += 1
+            continue
+        create_sessions(
+            ctx,
+            course,
+            [section.starts_at],
+            duration=section.duration_minutes or 120,
+            place=place,
+            description=section.title,
+            trainer_id=ctx.user.id if ctx.user else None,
+            section_id=section.id,
+        )
+        made += 1
+    ctx.audit("attendance.sessions_from_sections", f"course:{course.id}", {"count": made})
+    return ctx.redirect(
+        ctx.url(route("course_sessions"), course_id=course.id)
+        + "?"
+        + urlencode({"made": made, "skipped": skipped})
+    )
+
+
+def delete_session(ctx: RequestContext, session_id: str) -> Response:
+    session, course = load_session(ctx, session_id, "attendance:manage")
+    ctx.audit(
+        "attendance.session_deleted",
+        f"session:{session.id}",
+        {"course": course.id, "starts_at": session.starts_at.isoformat()},
+    )
+    ctx.db.delete(session)
+    return ctx.redirect(ctx.url(route("course_sessions"), course_id=course.id))
