@@ -81,7 +81,9 @@ def plugin_tables(plugin: object) -> list[Table]:
     tables: list[Table] = []
     for mapper in Base.registry.mappers:
         owner = mapper.class_.__module__
-        if (owner == package or owner.startswith(package + ".")) and isinstance(mapper.local_table, Table):
+        if (owner == package or owner.startswith(package + ".")) and isinstance(
+            mapper.local_table, Table
+        ):
             tables.append(mapper.local_table)
     return tables
 
@@ -90,12 +92,26 @@ def check_metadata(state: AppState, name: str) -> list[Problem]:
     host = state.host
     info = host.infos.get(name)
     if info is None:
-        return [Problem("metadata", f"{name} is not installed (no entry point in 'declic.plugins', or denied by DECLIC_PLUGINS)")]
+        return [
+            Problem(
+                "metadata",
+                f"{name} is not installed (no entry point in 'declic.plugins', or denied by DECLIC_PLUGINS)",
+            )
+        ]
     problems: list[Problem] = []
     if info.name != name:
-        problems.append(Problem("metadata", f"declic_plugin_info says name={info.name!r}, entry point is {name!r}"))
+        problems.append(
+            Problem(
+                "metadata", f"declic_plugin_info says name={info.name!r}, entry point is {name!r}"
+            )
+        )
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", name):
-        problems.append(Problem("metadata", f"name {name!r}: use 2-31 lower-case letters, digits or _ (it is a URL part and a table prefix)"))
+        problems.append(
+            Problem(
+                "metadata",
+                f"name {name!r}: use 2-31 lower-case letters, digits or _ (it is a URL part and a table prefix)",
+            )
+        )
     try:
         Version(info.version)
     except InvalidVersion:
@@ -104,9 +120,16 @@ def check_metadata(state: AppState, name: str) -> list[Problem]:
         problems.append(Problem("metadata", "description is empty"))
     try:
         if core.__version__ not in SpecifierSet(info.requires_core):
-            problems.append(Problem("metadata", f"requires_core {info.requires_core!r} excludes this core ({core.__version__})"))
+            problems.append(
+                Problem(
+                    "metadata",
+                    f"requires_core {info.requires_core!r} excludes this core ({core.__version__})",
+                )
+            )
     except InvalidSpecifier:
-        problems.append(Problem("metadata", f"requires_core {info.requires_core!r} is not a PEP 440 specifier"))
+        problems.append(
+            Problem("metadata", f"requires_core {info.requires_core!r} is not a PEP 440 specifier")
+        )
     for dep in info.depends:
         if dep not in host.infos:
             problems.append(Problem("metadata", f"depends on {dep!r}, which is not installed"))
@@ -119,7 +142,12 @@ def check_hooks(state: AppState, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for caller in pm.get_hookcallers(plugin) or []:
         if caller.spec is None:
-            problems.append(Problem("hooks", f"{caller.name}: no such hookspec (misspelled, or its plugin is not installed)"))
+            problems.append(
+                Problem(
+                    "hooks",
+                    f"{caller.name}: no such hookspec (misspelled, or its plugin is not installed)",
+                )
+            )
         elif not (caller.spec.function.__doc__ or "").strip():
             problems.append(Problem("hooks", f"{caller.name}: its hookspec has no docstring"))
     return problems
@@ -130,7 +158,9 @@ def _one(state: AppState, name: str, hook: str) -> tuple[bool, Any]:
     for plugin_name, result in state.host.hooks_for([name]).collect(hook):
         if plugin_name == name:
             return True, result
-    implemented = any(i.plugin_name == name for i in getattr(state.host.pm.hook, hook).get_hookimpls())
+    implemented = any(
+        i.plugin_name == name for i in getattr(state.host.pm.hook, hook).get_hookimpls()
+    )
     return implemented, None
 
 
@@ -142,38 +172,88 @@ def check_files(state: AppState, name: str) -> list[Problem]:
     if tables:
         revisions = list(Path(folder).glob("*.py")) if folder else []
         if not folder or not Path(folder).is_dir() or not revisions:
-            problems.append(Problem("schema", f"maps tables {', '.join(t.name for t in tables)} but declic_migrations_dir gives no folder of revisions"))
+            problems.append(
+                Problem(
+                    "schema",
+                    f"maps tables {', '.join(t.name for t in tables)} but declic_migrations_dir gives no folder of revisions",
+                )
+            )
         else:
             existing = set(inspect(state.engine).get_table_names())
             for table in tables:
                 if table.name not in existing:
-                    problems.append(Problem("schema", f"table {table.name} is mapped but no migration created it (run `declic init` after adding the revision)"))
+                    problems.append(
+                        Problem(
+                            "schema",
+                            f"table {table.name} is mapped but no migration created it (run `declic init` after adding the revision)",
+                        )
+                    )
             labels = "\n".join(p.read_text(encoding="utf-8") for p in revisions)
             if f'"{name}"' not in labels and f"'{name}'" not in labels:
-                problems.append(Problem("schema", f"no revision in {folder} carries branch_labels = ({name!r},)"))
+                problems.append(
+                    Problem(
+                        "schema", f"no revision in {folder} carries branch_labels = ({name!r},)"
+                    )
+                )
         for table in tables:
             if not table.name.startswith(name):
-                problems.append(Problem("schema", f"table {table.name}: prefix plugin tables with {name}_ so names never collide"))
+                problems.append(
+                    Problem(
+                        "schema",
+                        f"table {table.name}: prefix plugin tables with {name}_ so names never collide",
+                    )
+                )
     _has, templates = _one(state, name, "declic_template_dir")
     if templates and Path(templates).is_dir():
         for entry in sorted(Path(templates).iterdir()):
             if entry.name != name and not entry.name.startswith("."):
-                problems.append(Problem("templates", f"{entry.name} in {templates}: templates go under {name}/ (namespaced)"))
+                problems.append(
+                    Problem(
+                        "templates",
+                        f"{entry.name} in {templates}: templates go under {name}/ (namespaced)",
+                    )
+                )
     has_meta, meta = _one(state, name, "declic_privacy_metadata")
     if not has_meta:
-        problems.append(Problem("privacy", "declic_privacy_metadata is not implemented (return [] when nothing personal is stored)"))
+        problems.append(
+            Problem(
+                "privacy",
+                "declic_privacy_metadata is not implemented (return [] when nothing personal is stored)",
+            )
+        )
     elif meta is not None and not isinstance(meta, list):
-        problems.append(Problem("privacy", f"declic_privacy_metadata returned {type(meta).__name__}, not a list"))
+        problems.append(
+            Problem(
+                "privacy", f"declic_privacy_metadata returned {type(meta).__name__}, not a list"
+            )
+        )
     user_columns = [
-        f"{t.name}.{c.name}" for t in tables for c in t.columns
+        f"{t.name}.{c.name}"
+        for t in tables
+        for c in t.columns
         if any(fk.column.table.name == "user_account" for fk in c.foreign_keys)
     ]
     if user_columns and has_meta and not meta:
-        problems.append(Problem("privacy", f"stores {', '.join(user_columns)} but declic_privacy_metadata declares nothing"))
+        problems.append(
+            Problem(
+                "privacy",
+                f"stores {', '.join(user_columns)} but declic_privacy_metadata declares nothing",
+            )
+        )
     if user_columns:
-        for hook in ("declic_privacy_export", "declic_privacy_delete", "declic_contract_sample_data"):
-            if not any(i.plugin_name == name for i in getattr(state.host.pm.hook, hook).get_hookimpls()):
-                problems.append(Problem("privacy", f"stores {', '.join(user_columns)} but does not implement {hook}"))
+        for hook in (
+            "declic_privacy_export",
+            "declic_privacy_delete",
+            "declic_contract_sample_data",
+        ):
+            if not any(
+                i.plugin_name == name for i in getattr(state.host.pm.hook, hook).get_hookimpls()
+            ):
+                problems.append(
+                    Problem(
+                        "privacy", f"stores {', '.join(user_columns)} but does not implement {hook}"
+                    )
+                )
     return problems
 
 
@@ -234,7 +314,11 @@ def _make_fixture(visitor: Visitor, tag: str) -> Fixture:
         db.add_all([org_a, org_b])
         db.flush()
         users = {}
-        for key, org, role in (("admin_a", org_a, "admin"), ("learner_a", org_a, "learner"), ("admin_b", org_b, "admin")):
+        for key, org, role in (
+            ("admin_a", org_a, "admin"),
+            ("learner_a", org_a, "learner"),
+            ("admin_b", org_b, "admin"),
+        ):
             user = User(login=f"contract-{tag}-{key}", display_name=f"Contract {key}")
             db.add(user)
             db.flush()
@@ -243,8 +327,19 @@ def _make_fixture(visitor: Visitor, tag: str) -> Fixture:
         course = Course(organisation_id=org_a.id, title="Contract course", summary="")
         db.add(course)
         db.flush()
-        db.add(Section(organisation_id=org_a.id, course_id=course.id, title="Contract section", position=0))
-        db.add(Enrolment(organisation_id=org_a.id, course_id=course.id, user_id=users["learner_a"].id, role="learner"))
+        db.add(
+            Section(
+                organisation_id=org_a.id, course_id=course.id, title="Contract section", position=0
+            )
+        )
+        db.add(
+            Enrolment(
+                organisation_id=org_a.id,
+                course_id=course.id,
+                user_id=users["learner_a"].id,
+                role="learner",
+            )
+        )
     return Fixture(org_a, org_b, users["admin_a"], users["learner_a"], users["admin_b"], course)
 
 
@@ -254,8 +349,14 @@ def _remove_fixture(visitor: Visitor, fixture: Fixture) -> None:
     try:
         with visitor.session() as db:
             for user_id in users:
-                visitor.state.host.all_hooks().collect("declic_privacy_delete", db=db, user=db.get(User, user_id))
-            db.execute(delete(Organisation).where(Organisation.id.in_([fixture.org_a.id, fixture.org_b.id])))
+                visitor.state.host.all_hooks().collect(
+                    "declic_privacy_delete", db=db, user=db.get(User, user_id)
+                )
+            db.execute(
+                delete(Organisation).where(
+                    Organisation.id.in_([fixture.org_a.id, fixture.org_b.id])
+                )
+            )
             db.execute(delete(User).where(User.id.in_(users)))
     except Exception:
         log.exception("contract check: could not remove its organisations %s", fixture.org_a.slug)
@@ -265,11 +366,15 @@ def _switch(visitor: Visitor, org: Organisation, name: str, enabled: bool) -> No
     from core.plugin_switches import switch_plugin
 
     with visitor.session() as db:
-        switch_plugin(db, visitor.state.host, db.get(Organisation, org.id), name, enabled, None, cascade=True)
+        switch_plugin(
+            db, visitor.state.host, db.get(Organisation, org.id), name, enabled, None, cascade=True
+        )
 
 
 def _links_into(html: str, prefix: str) -> set[str]:
-    return {href.split("?")[0].split("#")[0] for href in HREF.findall(html) if href.startswith(prefix)}
+    return {
+        href.split("?")[0].split("#")[0] for href in HREF.findall(html) if href.startswith(prefix)
+    }
 
 
 def _empty(value: Any) -> bool:
@@ -282,7 +387,9 @@ def _empty(value: Any) -> bool:
     return False
 
 
-def check_switching(visitor: Visitor, fx: Fixture, name: str, sample_id: int | None) -> list[Problem]:
+def check_switching(
+    visitor: Visitor, fx: Fixture, name: str, sample_id: int | None
+) -> list[Problem]:
     problems: list[Problem] = []
     defs = plugin_route_defs(visitor.state, name)
     admin = visitor.client(fx.admin_a)
@@ -297,11 +404,20 @@ def check_switching(visitor: Visitor, fx: Fixture, name: str, sample_id: int | N
         url = fill(d.path.replace("{org}", slug), value)
         answer = admin.get(url)
         if answer.status_code >= 500:
-            problems.append(Problem("routes", f"GET {url} ({d.name}) answered {answer.status_code} with the plugin on"))
+            problems.append(
+                Problem(
+                    "routes",
+                    f"GET {url} ({d.name}) answered {answer.status_code} with the plugin on",
+                )
+            )
         elif answer.status_code == 404 and not PARAM.search(d.path.replace("{org}", "")):
-            problems.append(Problem("routes", f"GET {url} ({d.name}) answered 404 with the plugin on"))
+            problems.append(
+                Problem("routes", f"GET {url} ({d.name}) answered 404 with the plugin on")
+            )
     home = f"/o/{slug}/"
-    links_before = _links_into(admin.get(home).text, prefix) | _links_into(learner.get(home).text, prefix)
+    links_before = _links_into(admin.get(home).text, prefix) | _links_into(
+        learner.get(home).text, prefix
+    )
     _switch(visitor, fx.org_a, name, False)
     try:
         for d in defs:
@@ -311,26 +427,50 @@ def check_switching(visitor: Visitor, fx: Fixture, name: str, sample_id: int | N
                     continue
                 answer = admin.request(method, url)
                 if answer.status_code != 404:
-                    problems.append(Problem("switch-off", f"{method} {url} ({d.name}) answered {answer.status_code}, not 404, with the plugin off"))
+                    problems.append(
+                        Problem(
+                            "switch-off",
+                            f"{method} {url} ({d.name}) answered {answer.status_code}, not 404, with the plugin off",
+                        )
+                    )
         for who, client in (("admin", admin), ("learner", learner)):
             page = client.get(home)
             if page.status_code >= 500:
-                problems.append(Problem("switch-off", f"the {who} home page {home} answered {page.status_code} with the plugin off"))
+                problems.append(
+                    Problem(
+                        "switch-off",
+                        f"the {who} home page {home} answered {page.status_code} with the plugin off",
+                    )
+                )
                 continue
             left = _links_into(page.text, prefix)
             if left:
-                problems.append(Problem("switch-off", f"the {who} home page still links to {', '.join(sorted(left))} with the plugin off (menu item or widget not removed)"))
+                problems.append(
+                    Problem(
+                        "switch-off",
+                        f"the {who} home page still links to {', '.join(sorted(left))} with the plugin off (menu item or widget not removed)",
+                    )
+                )
     finally:
         _switch(visitor, fx.org_a, name, True)
     if links_before:
         # Back on: what was there is there again.
-        after = _links_into(admin.get(home).text, prefix) | _links_into(learner.get(home).text, prefix)
+        after = _links_into(admin.get(home).text, prefix) | _links_into(
+            learner.get(home).text, prefix
+        )
         if not links_before <= after:
-            problems.append(Problem("switch-on", f"links {', '.join(sorted(links_before - after))} did not come back when switched on again"))
+            problems.append(
+                Problem(
+                    "switch-on",
+                    f"links {', '.join(sorted(links_before - after))} did not come back when switched on again",
+                )
+            )
     return problems
 
 
-def check_isolation(visitor: Visitor, fx: Fixture, name: str, sample_id: int | None) -> list[Problem]:
+def check_isolation(
+    visitor: Visitor, fx: Fixture, name: str, sample_id: int | None
+) -> list[Problem]:
     if sample_id is None:
         return []
     problems: list[Problem] = []
@@ -342,7 +482,12 @@ def check_isolation(visitor: Visitor, fx: Fixture, name: str, sample_id: int | N
         url = fill(d.path.replace("{org}", slug), sample_id)
         answer = other.get(url)
         if answer.status_code not in (403, 404):
-            problems.append(Problem("isolation", f"GET {url} ({d.name}) as an admin of another organisation, with the id of an object of the first, answered {answer.status_code}, not 403/404"))
+            problems.append(
+                Problem(
+                    "isolation",
+                    f"GET {url} ({d.name}) as an admin of another organisation, with the id of an object of the first, answered {answer.status_code}, not 403/404",
+                )
+            )
     return problems
 
 
@@ -355,30 +500,56 @@ def check_privacy(visitor: Visitor, fx: Fixture, name: str, has_sample: bool) ->
     user_id = fx.learner_a.id
     with visitor.session() as db:
         failures: list[Any] = []
-        exported = hooks.collect("declic_privacy_export", failures, db=db, user=db.get(User, user_id))
+        exported = hooks.collect(
+            "declic_privacy_export", failures, db=db, user=db.get(User, user_id)
+        )
         if failures:
             return [Problem("privacy", f"declic_privacy_export raised {failures[0].error}")]
         if _empty(dict(exported).get(name)):
-            problems.append(Problem("privacy", "declic_privacy_export returned nothing for a user that declic_contract_sample_data gave data"))
+            problems.append(
+                Problem(
+                    "privacy",
+                    "declic_privacy_export returned nothing for a user that declic_contract_sample_data gave data",
+                )
+            )
         hooks.collect("declic_privacy_delete", failures, db=db, user=db.get(User, user_id))
         if failures:
-            return [*problems, Problem("privacy", f"declic_privacy_delete raised {failures[0].error}")]
+            return [
+                *problems,
+                Problem("privacy", f"declic_privacy_delete raised {failures[0].error}"),
+            ]
         db.flush()
-        again = dict(hooks.collect("declic_privacy_export", failures, db=db, user=db.get(User, user_id)))
+        again = dict(
+            hooks.collect("declic_privacy_export", failures, db=db, user=db.get(User, user_id))
+        )
         if not _empty(again.get(name)):
-            problems.append(Problem("privacy", f"after declic_privacy_delete, declic_privacy_export still returns {again.get(name)!r}"))
+            problems.append(
+                Problem(
+                    "privacy",
+                    f"after declic_privacy_delete, declic_privacy_export still returns {again.get(name)!r}",
+                )
+            )
         for table in plugin_tables(plugin):
             for column in table.columns:
                 if any(fk.column.table.name == "user_account" for fk in column.foreign_keys):
                     left = db.scalar(select(column).where(column == user_id).limit(1))
                     if left is not None:
-                        problems.append(Problem("privacy", f"after declic_privacy_delete, {table.name}.{column.name} still points at the user"))
+                        problems.append(
+                            Problem(
+                                "privacy",
+                                f"after declic_privacy_delete, {table.name}.{column.name} still points at the user",
+                            )
+                        )
     return problems
 
 
 def check_plugin(app_or_kit: Any, name: str) -> list[Problem]:
     """Every contract check for plugin ``name`` on a running application (or a test Kit)."""
-    app = app_or_kit if hasattr(app_or_kit, "state") and hasattr(app_or_kit.state, "declic") else app_or_kit.app
+    app = (
+        app_or_kit
+        if hasattr(app_or_kit, "state") and hasattr(app_or_kit.state, "declic")
+        else app_or_kit.app
+    )
     state: AppState = app.state.declic
     problems = check_metadata(state, name)
     if state.host.pm.get_plugin(name) is None:
@@ -391,18 +562,26 @@ def check_plugin(app_or_kit: Any, name: str) -> list[Problem]:
         _switch(visitor, fx.org_a, name, True)
         _switch(visitor, fx.org_b, name, True)
         has_sample = any(
-            i.plugin_name == name for i in state.host.pm.hook.declic_contract_sample_data.get_hookimpls()
+            i.plugin_name == name
+            for i in state.host.pm.hook.declic_contract_sample_data.get_hookimpls()
         )
         sample_id: int | None = None
         if has_sample:
             with visitor.session() as db:
                 failures: list[Any] = []
                 made = state.host.hooks_for([name]).collect(
-                    "declic_contract_sample_data", failures,
-                    db=db, organisation=db.get(Organisation, fx.org_a.id), user=db.get(User, fx.learner_a.id),
+                    "declic_contract_sample_data",
+                    failures,
+                    db=db,
+                    organisation=db.get(Organisation, fx.org_a.id),
+                    user=db.get(User, fx.learner_a.id),
                 )
                 if failures:
-                    problems.append(Problem("sample-data", f"declic_contract_sample_data raised {failures[0].error}"))
+                    problems.append(
+                        Problem(
+                            "sample-data", f"declic_contract_sample_data raised {failures[0].error}"
+                        )
+                    )
                     has_sample = False
                 sample_id = dict(made).get(name)
         problems += check_switching(visitor, fx, name, sample_id)

@@ -21,6 +21,7 @@ def core_routes() -> list[RouteDef]:
         platform,
         sections,
     )
+    from core.views import plugins_admin
 
     return [
         *auth.ROUTES,
@@ -36,4 +37,5 @@ def core_routes() -> list[RouteDef]:
         *branding.ROUTES,
         *audit.ROUTES,
         *platform.ROUTES,
+        *plugins_admin.ROUTES,
     ]
