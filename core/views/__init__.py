@@ -19,9 +19,9 @@ def core_routes() -> list[RouteDef]:
         login_codes,
         members,
         platform,
+        plugins_admin,
         sections,
     )
-    from core.views import plugins_admin
 
     return [
         *auth.ROUTES,

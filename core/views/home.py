@@ -111,6 +111,12 @@ def admin_links(ctx: RequestContext) -> list[AdminLink]:
             "core.branding",
             _("Name, colour, logo, theme and language."),
         ),
+        (
+            "core:plugins.manage",
+            _("Plugins"),
+            "core.plugins",
+            _("Switch features on and off, and set them up."),
+        ),
         ("core:audit.view", _("Audit log"), "core.audit", _("Who changed what, and when.")),
     ]
     return [

@@ -139,6 +139,9 @@ def generate(ctx: RequestContext, course_id: str | None = None) -> Response:
     assert ctx.form is not None
     wanted = {int(v) for v in ctx.form.getlist("user_id") if isinstance(v, str) and v.isdigit()}
     learners = [u for u in _eligible(ctx, course) if u.id in wanted]
+    if len(learners) != len(wanted):
+        # Only a tampered form names people this page does not list.
+        raise NotFound(_("Some of the people ticked cannot get a code here."))
     if not learners:
         return ctx.redirect(_urls(ctx, course)["page"] + "?none=1")
     base = str(ctx.request.base_url).rstrip("/")

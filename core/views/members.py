@@ -181,9 +181,7 @@ def member_active(ctx: RequestContext, membership_id: str) -> Response:
         raise Forbidden(_("You cannot switch off your own account."))
     if _shared(ctx, user):
         raise Forbidden(
-            _(
-                "This account also belongs to another organisation: only a platform administrator can switch it off."
-            )
+            _("This account also belongs to another organisation: ask a platform administrator.")
         )
     active = ctx.field("active") == "1"
     if user.active != active:

@@ -1,0 +1,72 @@
+"""Login throttling: per account and per address, with a plain 429 and a wait time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core import clock
+from core.auth import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+
+
+@pytest.fixture
+def moved_clock():
+    try:
+        yield clock.set_offset
+    finally:
+        clock.set_offset(timedelta(0))
+
+
+def _login(declic, client, identifier, password):
+    return declic.post(client, "/login", {"identifier": identifier, "password": password})
+
+
+def test_sixth_try_on_an_account_is_refused_even_with_the_right_password(declic, moved_clock):
+    org = declic.org("assoc")
+    declic.user(org, "learner", login="amina", password="right password")
+    client = declic.client()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert _login(declic, client, "amina", "wrong").status_code == 200
+    blocked = _login(declic, client, "amina", "right password")
+    assert blocked.status_code == 429
+    wait = int(blocked.headers["Retry-After"])
+    assert 0 < wait <= 15 * 60 + 1
+    assert "<h1" in blocked.text
+    assert "amina" not in blocked.text.split("<main", 1)[-1]
+    # Another account from another address is not blocked by it.
+    assert _login(declic, declic.client(), "someone", "x").status_code == 200
+    moved_clock(timedelta(seconds=wait + 1))
+    assert _login(declic, client, "amina", "right password").status_code == 303
+
+
+def test_account_throttle_ignores_case_of_the_login(declic, moved_clock):
+    org = declic.org("assoc")
+    declic.user(org, "learner", login="amina", password="right password")
+    client = declic.client()
+    for i in range(MAX_FAILURES_PER_ACCOUNT):
+        _login(declic, client, "AMINA" if i % 2 else "amina", "wrong")
+    assert _login(declic, client, "Amina", "right password").status_code == 429
+
+
+def test_one_address_trying_many_accounts_is_throttled(declic, moved_clock):
+    org = declic.org("assoc")
+    declic.user(org, "learner", login="victim", password="right password")
+    client = declic.client()
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        assert _login(declic, client, f"guess{i}", "wrong").status_code == 200
+    blocked = _login(declic, client, "victim", "right password")
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    moved_clock(timedelta(minutes=16))
+    assert _login(declic, client, "victim", "right password").status_code == 303
+
+
+def test_login_code_guessing_is_throttled_per_address(declic, moved_clock):
+    declic.org("assoc")
+    client = declic.client()
+    for _ in range(MAX_FAILURES_PER_ADDRESS):
+        assert declic.post(client, "/login/code", {"code": "AAAA-BBBB"}).status_code == 200
+    blocked = declic.post(client, "/login/code", {"code": "AAAA-BBBB"})
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
