@@ -83,18 +83,20 @@ def _no_full_mark(best: Decimal) -> str:
 
 
 def _check_multichoice(question: Question) -> list[str]:
-    problems = _choices_present(question)
-    problems += _weights_in_range(question, allow_negative=True)
-    if question.answers and max(a.fraction for a in question.answers) != HUNDRED:
+    problems = _choices_present(question) + _weights_in_range(question, allow_negative=True)
+    if problems:
+        return problems
+    if max(a.fraction for a in question.answers) != HUNDRED:
         problems.append(_no_full_mark(max(a.fraction for a in question.answers)))
     return problems
 
 
 def _check_multichoice_multi(question: Question) -> list[str]:
-    problems = _choices_present(question)
-    problems += _weights_in_range(question, allow_negative=True)
+    problems = _choices_present(question) + _weights_in_range(question, allow_negative=True)
+    if problems:
+        return problems
     total = sum((a.fraction for a in question.answers if a.fraction > 0), Decimal(0))
-    if question.answers and not TOTAL_LOW <= total < TOTAL_HIGH:
+    if not TOTAL_LOW <= total < TOTAL_HIGH:
         problems.append(
             _(
                 "The positive weights add up to %(total)s %%; they must add up to 100 %%.",
@@ -125,6 +127,8 @@ def _check_shortanswer(question: Question) -> list[str]:
     problems = _weights_in_range(question, allow_negative=False)
     if any(not a.text.strip() for a in question.answers):
         problems.append(_("An accepted answer is empty."))
+    if problems:
+        return problems
     best = max(a.fraction for a in question.answers)
     if best != HUNDRED:
         problems.append(_no_full_mark(best))
@@ -144,6 +148,8 @@ def _check_numerical(question: Question) -> list[str]:
             problems.append(_("An accepted answer is not a number."))
     if len(answers) - len(numbers) > 1:
         problems.append(_("There is more than one feedback for any other answer."))
+    if problems:
+        return problems
     best = max(a.fraction for a in numbers)
     if best != HUNDRED:
         problems.append(_no_full_mark(best))
