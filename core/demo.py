@@ -137,24 +137,27 @@ def workshop_times(reference: datetime) -> list[datetime]:
     return starts
 
 
-def _user(db: Session, person: DemoPerson, password: str) -> User:
+def _user(db: Session, person: DemoPerson, password_hash: str) -> User:
     user = User(
         login=person.login,
         display_name=person.display_name,
         email=person.email,
         language=person.language,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
     )
     db.add(user)
     return user
 
 
-def seed_organisation(db: Session, host: PluginHost, spec: DemoOrganisation) -> None:
-    """One demo organisation, its people and course, its plugins on and their demo content."""
+def seed_organisation(
+    db: Session, host: PluginHost, spec: DemoOrganisation, hashes: dict[str, str]
+) -> None:
+    """One demo organisation, its people and course, its plugins on and their demo content.
+    ``hashes`` holds the password hash of each role (hashed once: argon2 is slow on purpose)."""
     org = Organisation(slug=spec.slug, name=spec.name, colour=spec.colour, default_language="fr")
     db.add(org)
     db.flush()
-    users = {person.login: _user(db, person, PASSWORDS[person.role]) for person in spec.people}
+    users = {person.login: _user(db, person, hashes[person.role]) for person in spec.people}
     db.flush()
     for person in spec.people:
         db.add(Membership(user_id=users[person.login].id, organisation_id=org.id, role=person.role))
@@ -223,11 +226,13 @@ def seed_demo(db: Session, host: PluginHost) -> DemoReport:
             )
         )
         db.flush()
+    hashes: dict[str, str] = {}
     for spec in DEMO_ORGANISATIONS:
         if db.scalar(select(Organisation).where(Organisation.slug == spec.slug)) is not None:
             report.skipped.append(spec.slug)
             continue
-        seed_organisation(db, host, spec)
+        hashes = hashes or {role: hash_password(word) for role, word in PASSWORDS.items()}
+        seed_organisation(db, host, spec, hashes)
         report.created.append(spec.slug)
     return report
 

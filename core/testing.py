@@ -130,29 +130,31 @@ def make_host() -> PluginHost:
 
 
 @contextmanager
-def migrated_database(folder: Path, label: str) -> Iterator[str]:
-    """A database migrated to the latest revision of core and every installed plugin: a SQLite
-    file in ``folder``, or a schema of its own on PostgreSQL (``DECLIC_TEST_BACKEND=postgres``)."""
-    from core.migrate import upgrade
-
+def blank_database(folder: Path, label: str) -> Iterator[str]:
+    """A database with no table yet, for the test backend: a SQLite file in ``folder``, or a
+    schema of its own on PostgreSQL (``DECLIC_TEST_BACKEND=postgres``), dropped afterwards."""
     if backend() == "postgres":
         if not os.environ.get("DECLIC_TEST_POSTGRES_URL"):
             raise RuntimeError("DECLIC_TEST_BACKEND=postgres needs DECLIC_TEST_POSTGRES_URL")
         with postgres_schema(unique_schema_name(label)) as url:
-            engine = make_engine(url)
-            try:
-                upgrade(engine, make_host())
-            finally:
-                engine.dispose()
             yield url
         return
-    url = f"sqlite:///{folder / f'{label}.sqlite3'}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine, make_host())
-    finally:
-        engine.dispose()
-    yield url
+    yield f"sqlite:///{folder / f'{label}.sqlite3'}"
+
+
+@contextmanager
+def migrated_database(folder: Path, label: str) -> Iterator[str]:
+    """A :func:`blank_database` migrated to the latest revision of core and every installed
+    plugin."""
+    from core.migrate import upgrade
+
+    with blank_database(folder, label) as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine, make_host())
+        finally:
+            engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -380,6 +382,14 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes] | None, timeout: 
     return False
 
 
+def source_path() -> str:
+    """A PYTHONPATH under which a subprocess imports the same ``core`` and ``plugins`` as this
+    process (a second checkout of the project may share the virtualenv)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    rest = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([root, rest]) if rest else root
+
+
 class LiveServer:
     """The application served by uvicorn in a subprocess on 127.0.0.1 and a free port, on a
     database and data directory of its own.
@@ -410,6 +420,7 @@ class LiveServer:
             "DECLIC_DATABASE_URL": self.settings.database_url,
             "DECLIC_SECRET_KEY": self.settings.secret_key,
             "DECLIC_CLOCK_FILE": str(self.clock_file),
+            "PYTHONPATH": source_path(),
         }
         last_error = ""
         for _attempt in range(3):
@@ -491,63 +502,3 @@ def form_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field in the page"
     return match.group(1)
-
-
-# --- for plugin authors: the contract check, and throwaway plugins -----------------------------
-
-
-def assert_plugin_contract(app_or_kit: Any, name: str) -> None:
-    """Fail the test with every problem ``declic plugins check NAME`` would report."""
-    from core.contract import check_plugin
-
-    problems = check_plugin(app_or_kit, name)
-    assert not problems, f"plugin {name} breaks the contract:\n" + "\n".join(
-        f"  - {p}" for p in problems
-    )
-
-
-@contextmanager
-def registered_plugin(host: PluginHost, plugin: object, name: str) -> Iterator[object]:
-    """Register ``plugin`` under ``name`` for the ``with`` block, then unregister it.
-
-    For per-request hooks (menus, widgets, events). Routes, templates and capabilities are read
-    when the application is built: use :func:`app_with_plugins` for those.
-    """
-    host.register(plugin, name)
-    try:
-        yield plugin
-    finally:
-        host.unregister(name)
-
-
-@pytest.fixture
-def declic_register(declic: Kit) -> Iterator[Any]:
-    """``declic_register(plugin, "name")`` registers a throwaway plugin on the test app's host
-    until the end of the test."""
-    names: list[str] = []
-
-    def register(plugin: object, name: str) -> object:
-        declic.state.host.register(plugin, name)
-        names.append(name)
-        return plugin
-
-    yield register
-    for name in reversed(names):
-        declic.state.host.unregister(name)
-
-
-@contextmanager
-def app_with_plugins(settings: Settings, plugins: dict[str, object]) -> Iterator[Kit]:
-    """A second application on the same test database with extra plugin objects registered
-    (their routes, templates and capabilities included); yields its Kit."""
-    from core.app import create_app
-
-    host = make_host()
-    for name, plugin in plugins.items():
-        host.register(plugin, name, check=False)
-    host.check()
-    app = create_app(settings, host)
-    try:
-        yield Kit(app)
-    finally:
-        app.state.declic.dispose()
