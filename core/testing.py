@@ -502,3 +502,63 @@ def form_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field in the page"
     return match.group(1)
+
+
+# --- for plugin authors: the contract check, and throwaway plugins -----------------------------
+
+
+def assert_plugin_contract(app_or_kit: Any, name: str) -> None:
+    """Fail the test with every problem ``declic plugins check NAME`` would report."""
+    from core.contract import check_plugin
+
+    problems = check_plugin(app_or_kit, name)
+    assert not problems, f"plugin {name} breaks the contract:\n" + "\n".join(
+        f"  - {p}" for p in problems
+    )
+
+
+@contextmanager
+def registered_plugin(host: PluginHost, plugin: object, name: str) -> Iterator[object]:
+    """Register ``plugin`` under ``name`` for the ``with`` block, then unregister it.
+
+    For per-request hooks (menus, widgets, events). Routes, templates and capabilities are read
+    when the application is built: use :func:`app_with_plugins` for those.
+    """
+    host.register(plugin, name)
+    try:
+        yield plugin
+    finally:
+        host.unregister(name)
+
+
+@pytest.fixture
+def declic_register(declic: Kit) -> Iterator[Any]:
+    """``declic_register(plugin, "name")`` registers a throwaway plugin on the test app's host
+    until the end of the test."""
+    names: list[str] = []
+
+    def register(plugin: object, name: str) -> object:
+        declic.state.host.register(plugin, name)
+        names.append(name)
+        return plugin
+
+    yield register
+    for name in reversed(names):
+        declic.state.host.unregister(name)
+
+
+@contextmanager
+def app_with_plugins(settings: Settings, plugins: dict[str, object]) -> Iterator[Kit]:
+    """A second application on the same test database with extra plugin objects registered
+    (their routes, templates and capabilities included); yields its Kit."""
+    from core.app import create_app
+
+    host = make_host()
+    for name, plugin in plugins.items():
+        host.register(plugin, name, check=False)
+    host.check()
+    app = create_app(settings, host)
+    try:
+        yield Kit(app)
+    finally:
+        app.state.declic.dispose()
