@@ -382,9 +382,11 @@ def declic_demo_data(db: Session, organisation: Organisation, users: dict[str, U
             select(Section).where(Section.course_id == course.id).order_by(Section.position)
         ).all()
         for index, section in enumerate(sections[:4]):
-            # Two workshops already held, one today, one next week.
+            # Two workshops already held, one running now (to try the roll call and the
+            # check-in), one next week.
             day = today + timedelta(days=7 * (index - 2))
-            starts = section.starts_at or datetime.combine(day, time(9, 30), tzinfo=ZONE)
+            at = time(local(current).hour) if index == 2 else time(9, 30)
+            starts = section.starts_at or datetime.combine(day, at, tzinfo=ZONE)
             session = AttendanceSession(
                 organisation_id=organisation.id,
                 course_id=course.id,
