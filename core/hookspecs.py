@@ -178,8 +178,9 @@ def declic_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
     Called once when the command line is built, on every installed plugin. Add a parser with
     ``subparsers.add_parser("NAME", help=...)`` and set ``func`` on it with
-    ``parser.set_defaults(func=handler)``; the handler receives ``(args, app_state)`` and returns
-    an exit code. Returns nothing.
+    ``parser.set_defaults(func=handler)``; the handler receives ``(args, runtime)`` (``runtime``
+    has ``settings``, ``host`` and ``state``, the application state with its database sessions)
+    and returns an exit code. Returns nothing.
     """
 
 
@@ -229,7 +230,9 @@ def declic_privacy_delete(db: Session, user: User) -> None:
     """Remove or anonymise everything the plugin holds about one user.
 
     Called by ``declic privacy delete`` on every installed plugin, before core deletes the
-    account. After it, ``declic_privacy_export`` for that user must return nothing personal.
+    account, in one transaction: if any plugin raises, nothing is deleted. After it,
+    ``declic_privacy_export`` for that user must return nothing personal, and no row of the
+    plugin may still point at the user. Returns nothing.
     """
 
 
@@ -253,23 +256,42 @@ def declic_contract_sample_data(db: Session, organisation: Organisation, user: U
 
 @hookspec
 def declic_user_enrolled(db: Session, enrolment: Enrolment) -> None:
-    """A user was enrolled in a course. *Per organisation.* Called after the row is flushed."""
+    """A user was enrolled in a course. *Per organisation.*
+
+    Called by the enrolment pages after the ``Enrolment`` row is flushed, in the same
+    transaction (``db``), on the plugins enabled for the course's organisation. Use it to prepare
+    the learner's rows (an attendance line, a loan slot). A failure is logged and shown to the
+    admin; the enrolment stands. Returns nothing.
+    """
 
 
 @hookspec
 def declic_user_unenrolled(db: Session, enrolment: Enrolment) -> None:
-    """A user is about to be removed from a course. *Per organisation.*"""
+    """A user is about to be removed from a course. *Per organisation.*
+
+    Called before the ``Enrolment`` row is deleted, in the same transaction, on the plugins
+    enabled for the organisation. Keep history that must outlive the enrolment (grades,
+    presences); drop what only made sense while enrolled. Returns nothing.
+    """
 
 
 @hookspec
 def declic_user_deleted(db: Session, user_id: int) -> None:
-    """A user account was deleted (after privacy delete). Called on every installed plugin."""
+    """A user account was deleted.
+
+    Called by ``declic privacy delete`` on every installed plugin, after every
+    ``declic_privacy_delete`` and after core removed the account (so ``user_id`` no longer
+    loads), in the same transaction. For caches or counters keyed on the id. Returns nothing.
+    """
 
 
 @hookspec
-def declic_plugin_switched(db: Session, organisation: Organisation, plugin: str, enabled: bool) -> None:
+def declic_plugin_switched(
+    db: Session, organisation: Organisation, plugin: str, enabled: bool
+) -> None:
     """A plugin was switched on or off for an organisation.
 
-    Called on every installed plugin after the switch is stored (so the plugin being switched
-    off hears it too, for instance to create its default rows when switched on).
+    Called on every installed plugin after the switch is stored, in the same transaction (so the
+    plugin being switched hears it too, for instance to create its default rows when switched
+    on for the first time). ``plugin`` is the name of the plugin switched. Returns nothing.
     """

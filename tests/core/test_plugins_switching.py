@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from declic_joblinks.models import JobLink
 from sqlalchemy import select, update
 
 from core import hookimpl
@@ -12,7 +13,6 @@ from core.contracts import MenuItem, PluginInfo, Widget
 from core.models import Organisation, PluginState
 from core.plugin_switches import switch_plugin
 from core.plugins import PluginHost
-from declic_joblinks.models import JobLink
 
 
 def test_switched_off_routes_404_menu_and_widget_go_data_stays_and_comes_back(declic):
