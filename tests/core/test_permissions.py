@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
+from core import i18n
 from core.models import Course
 
 PAGES = [
@@ -20,9 +21,10 @@ PAGES = [
 @pytest.mark.parametrize(("url", "capability"), PAGES)
 def test_a_learner_is_told_which_permission_is_missing(declic, url, capability):
     org = declic.org("assoc")
-    learner = declic.user(org, "learner", language="en")
+    learner = declic.user(org, "learner")
     response = declic.client(learner).get(url)
     assert response.status_code == 403
+    i18n.set_language("fr")  # the organisation's language, as on the page
     words = str(declic.state.capabilities.describe(capability))
     assert words != capability
     assert str(escape(words)) in response.text
