@@ -65,7 +65,7 @@ def make_session(
             course_id=world.course.id,
             starts_at=starts_at or now(),
             duration_minutes=duration,
-            place="Salle 1",
+            place=fields.pop("place", "Salle 1"),
             trainer_id=world.trainer.id,
             group_id=group_id,
             checkin_code=fields.pop("checkin_code", None) or new_code(),
