@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core import hookimpl
-from core.contracts import PluginInfo
+from core.contracts import (
+    Activity,
+    ActivityType,
+    Capability,
+    MenuItem,
+    PageRoute,
+    PluginInfo,
+    PrivacyField,
+    SettingSpec,
+    Widget,
+)
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.models import Organisation, PluginState, User
+from core.plugins import OrgHooks, enabled_organisation_ids
+from plugins.quiz import hookspecs as quiz_hookspecs
+from plugins.quiz import privacy, seed
+from plugins.quiz.models import Quiz
+
+if TYPE_CHECKING:
+    from pluggy import PluginManager
+
+    from core.context import RequestContext
 
 HERE = Path(__file__).resolve().parent
 NAME = "quiz"
+
+# The plugin manager this module is registered in (one per process; tests build one per app).
+# Cron has no request and no organisation hook caller: it rebuilds one per organisation from it.
+_manager: dict[str, PluginManager] = {}
 
 
 @hookimpl
@@ -16,10 +47,20 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description="Quizzes and question bank: attempts that never lose an answer, grading, feedback, reports",
+        description=(
+            "Quizzes and question bank: attempts that never lose an answer, grading, "
+            "feedback, reports"
+        ),
         requires_core=">=0.1",
         depends=(),
+        label="Quiz",
     )
+
+
+@hookimpl
+def declic_add_hookspecs(pluginmanager: PluginManager) -> None:
+    pluginmanager.add_hookspecs(quiz_hookspecs)
+    _manager["pm"] = pluginmanager
 
 
 @hookimpl
@@ -40,3 +81,176 @@ def declic_locale_dir() -> Path:
 @hookimpl
 def declic_migrations_dir() -> Path:
     return HERE / "migrations"
+
+
+@hookimpl
+def declic_routes() -> list[PageRoute]:
+    from plugins.quiz.views import routes
+
+    return routes()
+
+
+@hookimpl
+def declic_capabilities() -> list[Capability]:
+    return [
+        Capability("quiz:attempt", _l("Take quizzes"), ("learner", "trainer", "admin")),
+        Capability(
+            "quiz:build", _l("Create quizzes and change their settings"), ("trainer", "admin")
+        ),
+        Capability(
+            "quiz:report", _l("See quiz results, reports and statistics"), ("trainer", "admin")
+        ),
+        Capability("quiz:regrade", _l("Regrade attempts and override marks"), ("trainer", "admin")),
+        # Trainers write the questions of the quizzes they build (as Moodle's editing teachers
+        # do); versions keep every past attempt graded against what it saw.
+        Capability(
+            "quiz:bank.manage",
+            _l("Manage the question bank: categories, questions, images"),
+            ("trainer", "admin"),
+        ),
+    ]
+
+
+def _positive_or_zero(value: Any) -> str | None:
+    return None if isinstance(value, int) and value >= 0 else _("Give 0 or a positive number.")
+
+
+@hookimpl
+def declic_settings() -> list[SettingSpec]:
+    return [
+        SettingSpec(
+            "default_time_limit_minutes", _l("Default time limit of a new quiz (minutes, 0: none)"),
+            0, kind="int", minimum=0, maximum=600, validate=_positive_or_zero,
+        ),
+        SettingSpec(
+            "default_attempts", _l("Default attempts allowed for a new quiz (0: unlimited)"),
+            0, kind="int", minimum=0, maximum=50, validate=_positive_or_zero,
+        ),
+        SettingSpec(
+            "default_grace_minutes", _l("Default grace period after the time limit (minutes)"),
+            2, kind="int", minimum=0, maximum=60, validate=_positive_or_zero,
+        ),
+    ]  # fmt: skip
+
+
+@hookimpl
+def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    items = []
+    if ctx.may("quiz:attempt"):
+        items.append(MenuItem(_("My quizzes"), ctx.url("quiz.my_quizzes"), "learner", "📝", 40))
+    if ctx.may("quiz:bank.manage"):
+        items.append(MenuItem(_("Question bank"), ctx.url("quiz.bank"), "trainer", "🗂", 45))
+    return items
+
+
+@hookimpl
+def declic_dashboard_widgets(ctx: RequestContext, audience: str) -> list[Widget]:
+    from plugins.quiz.views import dashboard
+
+    if audience == "learner" and ctx.may("quiz:attempt"):
+        return [dashboard.open_quizzes_widget(ctx)]
+    if audience in ("trainer", "admin") and ctx.may("quiz:report"):
+        return [dashboard.recent_submissions_widget(ctx)]
+    return []
+
+
+@hookimpl
+def declic_activity_types(ctx: RequestContext) -> list[ActivityType]:
+    return [
+        ActivityType(
+            name="quiz",
+            label=_("Quiz"),
+            description=_("Questions with automatic marks and feedback"),
+            create_url=lambda org, course, section: (
+                f"/o/{org}/quiz/course/{course}/new?section={section}"
+            ),
+            capability="quiz:build",
+        )
+    ]
+
+
+@hookimpl
+def declic_section_activities(
+    ctx: RequestContext, course_id: int, section_ids: list[int]
+) -> list[Activity]:
+    if not section_ids:
+        return []
+    stmt = select(Quiz.id, Quiz.section_id, Quiz.title, Quiz.visible).where(
+        Quiz.organisation_id == ctx.org.id,
+        Quiz.course_id == course_id,
+        Quiz.section_id.in_(section_ids),
+    )
+    builder = ctx.may("quiz:build", course_id)
+    return [
+        Activity(
+            section_id=section_id,
+            title=title if visible else _("%(title)s (hidden from learners)", title=title),
+            url=ctx.url("quiz.quiz", quiz_id=quiz_id),
+            kind="quiz",
+            icon="📝",
+        )
+        for quiz_id, section_id, title, visible in ctx.db.execute(stmt.order_by(Quiz.id))
+        if visible or builder
+    ]
+
+
+@hookimpl
+def declic_privacy_metadata() -> list[PrivacyField]:
+    return privacy.METADATA
+
+
+@hookimpl
+def declic_privacy_export(db: Session, user: User) -> dict[str, Any] | None:
+    return privacy.export_user(db, user)
+
+
+@hookimpl
+def declic_privacy_delete(db: Session, user: User) -> None:
+    privacy.delete_user(db, user)
+
+
+@hookimpl
+def declic_contract_sample_data(db: Session, organisation: Organisation, user: User) -> int | None:
+    return seed.contract_sample(db, organisation, user)
+
+
+@hookimpl
+def declic_demo_data(db: Session, organisation: Organisation, users: dict[str, User]) -> None:
+    seed.demo_bank(db, organisation, users)
+
+
+def organisation_hooks(db: Session, organisation_id: int) -> OrgHooks | None:
+    """Hook callers for the plugins an organisation has on, outside a request (cron)."""
+    pm = _manager.get("pm")
+    if pm is None:
+        return None
+    on = set(
+        db.scalars(
+            select(PluginState.plugin).where(
+                PluginState.organisation_id == organisation_id, PluginState.enabled.is_(True)
+            )
+        )
+    )
+    registered = {name for name, _plugin in pm.list_name_plugin()}
+    return OrgHooks(pm, frozenset(on & registered))
+
+
+@hookimpl
+def declic_cron(db: Session, now: datetime) -> list[str] | None:
+    from plugins.quiz.announce import announce_submitted
+    from plugins.quiz.attempts import finish_overdue_attempts
+
+    lines = []
+    for organisation_id in enabled_organisation_ids(db, NAME):
+        hooks = organisation_hooks(db, organisation_id)
+        failures: list = []
+        count = finish_overdue_attempts(
+            db,
+            organisation_id,
+            now,
+            lambda quiz, attempt: announce_submitted(hooks, failures, db, quiz, attempt),
+        )
+        if count:
+            lines.append(f"organisation {organisation_id}: {count} overdue attempt(s) finished")
+        lines.extend(f"listener {f.plugin} failed in {f.hook}: {f.error}" for f in failures)
+    return lines
