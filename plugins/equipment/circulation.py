@@ -83,14 +83,14 @@ def ensure_labels(db: Session, organisation_id: int) -> dict[str, StatusLabel]:
     by_role = {row.role: row for row in rows if row.role}
     missing = [spec for spec in DEFAULT_LABELS if spec[0] not in by_role]
     if missing:
-        for role, name, kind in missing:
-            label = StatusLabel(
-                organisation_id=organisation_id, role=role, name=str(name), kind=kind
-            )
-            db.add(label)
-            by_role[role] = label
         try:
             with db.begin_nested():
+                for role, name, kind in missing:
+                    label = StatusLabel(
+                        organisation_id=organisation_id, role=role, name=str(name), kind=kind
+                    )
+                    db.add(label)
+                    by_role[role] = label
                 db.flush()
         except IntegrityError:
             # Another request created them at the same time: use theirs.
@@ -136,14 +136,24 @@ def current_agreement(db: Session, organisation_id: int, actor_id: int | None = 
         .limit(1)
     )
     if row is None:
-        row = Agreement(
-            organisation_id=organisation_id,
-            version=1,
-            text=str(DEFAULT_AGREEMENT),
-            created_by_id=actor_id,
-        )
-        db.add(row)
-        db.flush()
+        try:
+            with db.begin_nested():
+                row = Agreement(
+                    organisation_id=organisation_id,
+                    version=1,
+                    text=str(DEFAULT_AGREEMENT),
+                    created_by_id=actor_id,
+                )
+                db.add(row)
+                db.flush()
+        except IntegrityError:
+            # Made by a request running at the same moment: take that one.
+            row = db.scalar(
+                select(Agreement).where(
+                    Agreement.organisation_id == organisation_id, Agreement.version == 1
+                )
+            )
+            assert row is not None
     return row
 
 

@@ -187,6 +187,7 @@ def declic_plugin_switched(
 ) -> None:
     if plugin == NAME and enabled:
         ensure_labels(db, organisation.id)
+        current_agreement(db, organisation.id)
 
 
 @hookimpl

@@ -41,8 +41,12 @@ def add_laptops(declic: Kit, org: Organisation, count: int = 3, prefix: str = "P
         labels = ensure_labels(db, org.id)
         assets = [
             Asset(
-                organisation_id=org.id, tag=f"{prefix}-{i:03d}", serial=f"{prefix}SN{i}", make="Dell",
-                model="Latitude E7450", status_label_id=labels["available"].id,
+                organisation_id=org.id,
+                tag=f"{prefix}-{i:03d}",
+                serial=f"{prefix}SN{i}",
+                make="Dell",
+                model="Latitude E7450",
+                status_label_id=labels["available"].id,
             )
             for i in range(1, count + 1)
         ]

@@ -17,7 +17,9 @@ def status_of(declic: Kit, asset_id: int) -> str:
 
 
 def lend(declic: Kit, shop: Shop, client, asset_id: int, borrower_id: int, kind: str = "loan"):
-    return declic.post(client, shop.url("/checkout"), {"asset": asset_id, "borrower": borrower_id, "kind": kind})
+    return declic.post(
+        client, shop.url("/checkout"), {"asset": asset_id, "borrower": borrower_id, "kind": kind}
+    )
 
 
 def test_loan_takes_the_due_date_from_the_rules_and_writes_history(declic: Kit, shop: Shop) -> None:
@@ -30,7 +32,9 @@ def test_loan_takes_the_due_date_from_the_rules_and_writes_history(declic: Kit, 
     assert status_of(declic, pc) == "on_loan"
     with declic.db() as db:
         loan = db.query(Loan).one()
-        assert loan.borrower_id == shop.learner.id and loan.kind == "loan" and loan.state == "active"
+        assert (
+            loan.borrower_id == shop.learner.id and loan.kind == "loan" and loan.state == "active"
+        )
         assert abs((loan.due_at - before) - timedelta(days=21)) < timedelta(minutes=1)
         assert [e.action for e in db.query(Event).filter_by(asset_id=pc)] == ["checked_out"]
     page = admin.get(response.headers["location"])
@@ -82,7 +86,9 @@ def test_donation_passes_ownership_and_leaves_the_stock(declic: Kit, shop: Shop)
 def test_pack_moves_as_one(declic: Kit, shop: Shop) -> None:
     ids = add_laptops(declic, shop.org, 3)
     admin = declic.client(shop.admin)
-    created = declic.post(admin, shop.url("/packs"), {"code": "PACK-1", "name": "Laptop + mouse + bag"})
+    created = declic.post(
+        admin, shop.url("/packs"), {"code": "PACK-1", "name": "Laptop + mouse + bag"}
+    )
     assert created.status_code == 303
     pack_url = created.headers["location"]
     pack_id = int(pack_url.rsplit("/", 1)[1])
@@ -91,7 +97,9 @@ def test_pack_moves_as_one(declic: Kit, shop: Shop) -> None:
     # An asset of a pack is never lent alone.
     alone = lend(declic, shop, admin, ids[0], shop.learner.id)
     assert alone.status_code == 409
-    response = declic.post(admin, shop.url("/checkout"), {"pack": pack_id, "borrower": shop.learner.id, "kind": "loan"})
+    response = declic.post(
+        admin, shop.url("/checkout"), {"pack": pack_id, "borrower": shop.learner.id, "kind": "loan"}
+    )
     assert response.status_code == 303
     assert {status_of(declic, i) for i in ids} == {"on_loan"}
     with declic.db() as db:
@@ -100,7 +108,10 @@ def test_pack_moves_as_one(declic: Kit, shop: Shop) -> None:
     # The pack cannot lose an asset while it is out.
     assert declic.post(admin, f"{pack_url}/remove", {"asset": ids[0]}).status_code == 409
     loan_url = response.headers["location"]
-    assert declic.post(admin, f"{loan_url}/checkin", {"condition": "good", "notes": ""}).status_code == 303
+    assert (
+        declic.post(admin, f"{loan_url}/checkin", {"condition": "good", "notes": ""}).status_code
+        == 303
+    )
     assert {status_of(declic, i) for i in ids} == {"available"}
 
 
@@ -119,7 +130,11 @@ def test_renewal_up_to_the_limit(declic: Kit, shop: Shop) -> None:
         loan = db.query(Loan).one()
         assert loan.renewals == 2
         assert loan.due_at == first_due + timedelta(days=20)
-        assert [e.action for e in db.query(Event).order_by(Event.id)] == ["checked_out", "renewed", "renewed"]
+        assert [e.action for e in db.query(Event).order_by(Event.id)] == [
+            "checked_out",
+            "renewed",
+            "renewed",
+        ]
 
 
 def test_check_in_with_condition_and_loss(declic: Kit, shop: Shop) -> None:
@@ -128,8 +143,16 @@ def test_check_in_with_condition_and_loss(declic: Kit, shop: Shop) -> None:
     url1 = lend(declic, shop, admin, pc1, shop.learner.id).headers["location"]
     url2 = lend(declic, shop, admin, pc2, shop.learner.id).headers["location"]
     url3 = lend(declic, shop, admin, pc3, shop.other_learner.id).headers["location"]
-    assert declic.post(admin, f"{url1}/checkin", {"condition": "good", "notes": "ok"}).status_code == 303
-    assert declic.post(admin, f"{url2}/checkin", {"condition": "damaged", "notes": "écran fissuré"}).status_code == 303
+    assert (
+        declic.post(admin, f"{url1}/checkin", {"condition": "good", "notes": "ok"}).status_code
+        == 303
+    )
+    assert (
+        declic.post(
+            admin, f"{url2}/checkin", {"condition": "damaged", "notes": "écran fissuré"}
+        ).status_code
+        == 303
+    )
     assert declic.post(admin, f"{url3}/lost", {"notes": "volé dans le bus"}).status_code == 303
     assert status_of(declic, pc1) == "available"
     assert status_of(declic, pc2) == "in_repair"
@@ -141,14 +164,23 @@ def test_check_in_with_condition_and_loss(declic: Kit, shop: Shop) -> None:
     # Per-learner history: every step for Fatima, none of Karim's.
     page = admin.get(shop.url(f"/learners/{shop.learner.id}"))
     assert page.status_code == 200
-    assert page.text.count("PC-001") >= 2 and "écran fissuré" in page.text and "volé" not in page.text
+    assert (
+        page.text.count("PC-001") >= 2 and "écran fissuré" in page.text and "volé" not in page.text
+    )
     asset_page = admin.get(shop.url(f"/assets/{pc1}"))
     assert "Fatima Zahra" in asset_page.text and "Karim Benali" in asset_page.text
 
 
 def test_learner_page_shows_due_date_and_how_to_return(declic: Kit, shop: Shop) -> None:
-    settings(declic, shop.org, loan_days=30, max_renewals=1, grace_days=3, reminder_days="1,7,14",
-             return_instructions="Au local, le mardi de 14 h à 17 h.")
+    settings(
+        declic,
+        shop.org,
+        loan_days=30,
+        max_renewals=1,
+        grace_days=3,
+        reminder_days="1,7,14",
+        return_instructions="Au local, le mardi de 14 h à 17 h.",
+    )
     [pc] = add_laptops(declic, shop.org, 1)
     lend(declic, shop, declic.client(shop.admin), pc, shop.learner.id)
     learner = declic.client(shop.learner)
@@ -164,22 +196,59 @@ def test_learner_page_shows_due_date_and_how_to_return(declic: Kit, shop: Shop) 
 
 def test_status_change_and_manual_asset_form(declic: Kit, shop: Shop) -> None:
     admin = declic.client(shop.admin)
-    bad = declic.post(admin, shop.url("/assets/new"), {"tag": "", "kind": "laptop", "test_result": "passed",
-                                                       "source_kind": "donor", "grade": "Z", "erasure_date": "31/02/2026"})
+    bad = declic.post(
+        admin,
+        shop.url("/assets/new"),
+        {
+            "tag": "",
+            "kind": "laptop",
+            "test_result": "passed",
+            "source_kind": "donor",
+            "grade": "Z",
+            "erasure_date": "31/02/2026",
+        },
+    )
     assert bad.status_code == 400
     assert declic.count(Asset) == 0
-    good = declic.post(admin, shop.url("/assets/new"), {
-        "tag": "PC-100", "serial": "SN100", "kind": "laptop", "make": "HP", "model": "EliteBook 840",
-        "test_result": "passed", "source_kind": "donor", "source_name": "Mairie", "grade": "B",
-        "erasure_method": "Blancco", "erasure_date": "03/02/2026", "erasure_operator": "Luc",
-        "warranty_end": "2027-02-03",
-    })
+    good = declic.post(
+        admin,
+        shop.url("/assets/new"),
+        {
+            "tag": "PC-100",
+            "serial": "SN100",
+            "kind": "laptop",
+            "make": "HP",
+            "model": "EliteBook 840",
+            "test_result": "passed",
+            "source_kind": "donor",
+            "source_name": "Mairie",
+            "grade": "B",
+            "erasure_method": "Blancco",
+            "erasure_date": "03/02/2026",
+            "erasure_operator": "Luc",
+            "warranty_end": "2027-02-03",
+        },
+    )
     assert good.status_code == 303
-    dup = declic.post(admin, shop.url("/assets/new"), {"tag": "pc-100", "serial": "sn100", "kind": "laptop",
-                                                       "test_result": "passed", "source_kind": "donor"})
+    dup = declic.post(
+        admin,
+        shop.url("/assets/new"),
+        {
+            "tag": "pc-100",
+            "serial": "sn100",
+            "kind": "laptop",
+            "test_result": "passed",
+            "source_kind": "donor",
+        },
+    )
     assert dup.status_code == 400 and declic.count(Asset) == 1
     asset_id = int(good.headers["location"].rsplit("/", 1)[1])
-    assert declic.post(admin, shop.url(f"/assets/{asset_id}/status"), {"status": "in_repair"}).status_code == 303
+    assert (
+        declic.post(
+            admin, shop.url(f"/assets/{asset_id}/status"), {"status": "in_repair"}
+        ).status_code
+        == 303
+    )
     assert status_of(declic, asset_id) == "in_repair"
     assert lend(declic, shop, admin, asset_id, shop.learner.id).status_code == 409
     page = admin.get(shop.url(f"/assets/{asset_id}"))

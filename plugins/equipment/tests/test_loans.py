@@ -64,4 +64,7 @@ def test_reminder_days_setting_is_parsed_strictly() -> None:
     assert parse_reminder_days("") is None
     assert parse_reminder_days("0, 7") is None
     assert parse_reminder_days("soon") is None
-    assert LoanRules.from_settings({"reminder_days": "2,5", "loan_days": 10}).reminder_days == (2, 5)
+    assert LoanRules.from_settings({"reminder_days": "2,5", "loan_days": 10}).reminder_days == (
+        2,
+        5,
+    )

@@ -1,0 +1,88 @@
+"""Two admins lend the same laptop at the same moment: exactly one loan exists.
+
+Runs on the suite's backend (SQLite by default; PostgreSQL with DECLIC_TEST_BACKEND=postgres).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.exc import IntegrityError
+
+from core.testing import Kit
+from plugins.equipment.models import Asset, Loan, LoanItem
+from plugins.equipment.tests.conftest import Shop, add_laptops
+
+
+def race(url: str, clients: list, forms: list[dict]) -> list[int]:
+    """POST each form from its own thread, all released at the same instant."""
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def go(client, form: dict) -> None:
+        barrier.wait()
+        codes.append(client.post(url, data=form).status_code)
+
+    threads = [threading.Thread(target=go, args=pair) for pair in zip(clients, forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return codes
+
+
+def test_simultaneous_checkouts_make_exactly_one_loan(declic: Kit, shop: Shop) -> None:
+    second_admin = declic.user(shop.org, "admin", login="admin2")
+    [pc] = add_laptops(declic, shop.org, 1)
+    rounds = 4
+    for attempt in range(rounds):
+        clients = [
+            declic.client(shop.admin),
+            declic.client(second_admin),
+            declic.client(shop.trainer),
+        ]
+        forms = [
+            {"asset": pc, "borrower": borrower, "kind": "loan", "csrf_token": declic.csrf(client)}
+            for client, borrower in zip(
+                clients, (shop.learner.id, shop.other_learner.id, shop.learner.id), strict=True
+            )
+        ]
+        codes = race(shop.url("/checkout"), clients, forms)
+        assert sorted(codes) == [303, 409, 409], (attempt, codes)
+        with declic.db() as db:
+            assert db.query(Loan).filter_by(state="active").count() == 1
+            assert db.query(LoanItem).filter(LoanItem.active_asset_id == pc).count() == 1
+            loan = db.query(Loan).filter_by(state="active").one()
+        url = shop.url(f"/loans/{loan.id}/checkin")
+        assert declic.post(declic.client(shop.admin), url, {"condition": "good"}).status_code == 303
+    assert declic.count(Loan) == rounds
+
+
+def test_the_schema_refuses_a_second_open_loan_of_an_asset(declic: Kit, shop: Shop) -> None:
+    """The backstop under the conditional UPDATE: active_asset_id is unique."""
+    [pc] = add_laptops(declic, shop.org, 1)
+    with declic.db() as db:
+        loans = [
+            Loan(organisation_id=shop.org.id, borrower_id=shop.learner.id, borrower_name="x")
+            for _ in range(2)
+        ]
+        db.add_all(loans)
+        db.flush()
+        db.add(
+            LoanItem(
+                organisation_id=shop.org.id, loan_id=loans[0].id, asset_id=pc, active_asset_id=pc
+            )
+        )
+        db.flush()
+        db.add(
+            LoanItem(
+                organisation_id=shop.org.id, loan_id=loans[1].id, asset_id=pc, active_asset_id=pc
+            )
+        )
+        try:
+            db.flush()
+        except IntegrityError:
+            db.rollback()
+        else:
+            raise AssertionError("a second open loan of the same asset was accepted")
+    assert declic.reload(Asset, pc).status_label_id is not None
