@@ -136,7 +136,9 @@ def _refuse_arrow(text: str, question: Question) -> None:
 
 def _numerical(question: Question) -> list[str]:
     out = ["#"]
-    for answer in question.numerical_answers:
+    # GIFT reads everything after "~" as the feedback for any other answer: it must come last.
+    ordered = sorted(question.numerical_answers, key=lambda answer: answer.value is None)
+    for answer in ordered:
         feedback = _feedback(answer.feedback, question)
         if answer.value is None:
             out.append("~" + feedback)

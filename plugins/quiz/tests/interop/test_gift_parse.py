@@ -123,6 +123,56 @@ def test_short_answer_weighted_leading_text_and_percent_answers():
     assert q.answers[0].text == "%50%% of it"
 
 
+MOODLE_GIFT_EXPORT = """\
+// question: 0  name: Switch category to $course$/top/Défaut pour Bureautique
+$CATEGORY: $course$/top/Défaut pour Bureautique
+
+
+// question: 12  name: Q1
+// [tag:clavier]
+::Q1::[html]<p>1+1\\=2</p>{TRUE#[html]<p>Faux.</p>#[html]<p>Juste.</p>}
+
+
+// question: 13  name: Q3
+::Q3::[html]<p>Two plus _____ equals four.</p>{
+\t=%100%two#
+\t=%100%2#
+}
+
+
+// question: 14  name: Q7
+::Q7::When was Ulysses S. Grant born?{#
+\t=%100%1822:0#Correct! Full credit.
+\t=%50%1822:2#He was born in 1822. Half credit for being close.
+\t~#Not even close.
+\t####General feedback.
+}
+
+
+// question: 15  name: Q9
+::Q9::Which two?{
+\t~%50%a
+\t~%50%b
+\t~%-100%c#No!
+}
+"""
+
+
+def test_reads_moodle_own_gift_export():
+    result = gift.parse(MOODLE_GIFT_EXPORT)
+    assert result.problems == ()
+    (category,) = result.bank.categories
+    assert category.path == ("Défaut pour Bureautique",)
+    q1, q3, q7, q9 = category.questions
+    assert (q1.text, q1.text_format, q1.tags) == ("<p>1+1=2</p>", "html", ("clavier",))
+    assert (q1.feedback_true, q1.feedback_false) == ("<p>Juste.</p>", "<p>Faux.</p>")
+    assert (q3.text, q3.text_after) == ("<p>Two plus ", " equals four.</p>")
+    assert [(a.text, a.feedback) for a in q3.answers] == [("two", ""), ("2", "")]
+    assert q7.numerical_answers[-1] == NumericalAnswer(None, D(0), D(0), "Not even close.")
+    assert q7.general_feedback == "General feedback."
+    assert q9.qtype == "multichoice_multi"
+
+
 # -- bad input: every problem carries its line ------------------------------------------------
 
 
@@ -194,6 +244,17 @@ def test_matching_needs_two_pairs_and_arrows():
     ]
     assert problems_of("::M:: Match {\n=a -> 1\n=b -> 2\n=c 3\n}") == [
         (4, "Each pair of a matching question is written “=left -> right”."),
+    ]
+
+
+def test_answer_block_no_type_accepts():
+    # GIFT has no type names: the type is read from the answers, so a block that fits no type
+    # is GIFT's "unknown type".
+    assert problems_of("::A:: Number?\n{#}") == [
+        (2, "The numerical question has no accepted number.")
+    ]
+    assert problems_of("::A:: Number? {#####only feedback}") == [
+        (1, "The numerical question has no accepted number.")
     ]
 
 
