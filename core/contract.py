@@ -95,7 +95,8 @@ def check_metadata(state: AppState, name: str) -> list[Problem]:
         return [
             Problem(
                 "metadata",
-                f"{name} is not installed (no entry point in 'declic.plugins', or denied by DECLIC_PLUGINS)",
+                f"{name} is not installed (no entry point in 'declic.plugins', or denied by "
+                "DECLIC_PLUGINS)",
             )
         ]
     problems: list[Problem] = []
@@ -109,7 +110,8 @@ def check_metadata(state: AppState, name: str) -> list[Problem]:
         problems.append(
             Problem(
                 "metadata",
-                f"name {name!r}: use 2-31 lower-case letters, digits or _ (it is a URL part and a table prefix)",
+                f"name {name!r}: use 2-31 lower-case letters, digits or _ (it is a URL part and "
+                "a table prefix)",
             )
         )
     try:
@@ -175,7 +177,8 @@ def check_files(state: AppState, name: str) -> list[Problem]:
             problems.append(
                 Problem(
                     "schema",
-                    f"maps tables {', '.join(t.name for t in tables)} but declic_migrations_dir gives no folder of revisions",
+                    f"maps tables {', '.join(t.name for t in tables)} but declic_migrations_dir "
+                    "gives no folder of revisions",
                 )
             )
         else:
@@ -185,7 +188,8 @@ def check_files(state: AppState, name: str) -> list[Problem]:
                     problems.append(
                         Problem(
                             "schema",
-                            f"table {table.name} is mapped but no migration created it (run `declic init` after adding the revision)",
+                            f"table {table.name} is mapped but no migration created it (run "
+                            "`declic init` after adding the revision)",
                         )
                     )
             labels = "\n".join(p.read_text(encoding="utf-8") for p in revisions)
@@ -200,7 +204,8 @@ def check_files(state: AppState, name: str) -> list[Problem]:
                 problems.append(
                     Problem(
                         "schema",
-                        f"table {table.name}: prefix plugin tables with {name}_ so names never collide",
+                        f"table {table.name}: prefix plugin tables with {name}_ so names never "
+                        "collide",
                     )
                 )
     _has, templates = _one(state, name, "declic_template_dir")
@@ -218,7 +223,8 @@ def check_files(state: AppState, name: str) -> list[Problem]:
         problems.append(
             Problem(
                 "privacy",
-                "declic_privacy_metadata is not implemented (return [] when nothing personal is stored)",
+                "declic_privacy_metadata is not implemented (return [] when nothing personal is "
+                "stored)",
             )
         )
     elif meta is not None and not isinstance(meta, list):
@@ -430,7 +436,8 @@ def check_switching(
                     problems.append(
                         Problem(
                             "switch-off",
-                            f"{method} {url} ({d.name}) answered {answer.status_code}, not 404, with the plugin off",
+                            f"{method} {url} ({d.name}) answered {answer.status_code}, not 404, "
+                            "with the plugin off",
                         )
                     )
         for who, client in (("admin", admin), ("learner", learner)):
@@ -439,7 +446,8 @@ def check_switching(
                 problems.append(
                     Problem(
                         "switch-off",
-                        f"the {who} home page {home} answered {page.status_code} with the plugin off",
+                        f"the {who} home page {home} answered {page.status_code} with the plugin "
+                        "off",
                     )
                 )
                 continue
@@ -448,7 +456,8 @@ def check_switching(
                 problems.append(
                     Problem(
                         "switch-off",
-                        f"the {who} home page still links to {', '.join(sorted(left))} with the plugin off (menu item or widget not removed)",
+                        f"the {who} home page still links to {', '.join(sorted(left))} with the "
+                        "plugin off (menu item or widget not removed)",
                     )
                 )
     finally:
@@ -462,7 +471,8 @@ def check_switching(
             problems.append(
                 Problem(
                     "switch-on",
-                    f"links {', '.join(sorted(links_before - after))} did not come back when switched on again",
+                    f"links {', '.join(sorted(links_before - after))} did not come back when "
+                    "switched on again",
                 )
             )
     return problems
@@ -485,7 +495,8 @@ def check_isolation(
             problems.append(
                 Problem(
                     "isolation",
-                    f"GET {url} ({d.name}) as an admin of another organisation, with the id of an object of the first, answered {answer.status_code}, not 403/404",
+                    f"GET {url} ({d.name}) as an admin of another organisation, with the id of "
+                    f"an object of the first, answered {answer.status_code}, not 403/404",
                 )
             )
     return problems
@@ -509,7 +520,8 @@ def check_privacy(visitor: Visitor, fx: Fixture, name: str, has_sample: bool) ->
             problems.append(
                 Problem(
                     "privacy",
-                    "declic_privacy_export returned nothing for a user that declic_contract_sample_data gave data",
+                    "declic_privacy_export returned nothing for a user that "
+                    "declic_contract_sample_data gave data",
                 )
             )
         hooks.collect("declic_privacy_delete", failures, db=db, user=db.get(User, user_id))
@@ -526,7 +538,8 @@ def check_privacy(visitor: Visitor, fx: Fixture, name: str, has_sample: bool) ->
             problems.append(
                 Problem(
                     "privacy",
-                    f"after declic_privacy_delete, declic_privacy_export still returns {again.get(name)!r}",
+                    "after declic_privacy_delete, declic_privacy_export still returns "
+                    f"{again.get(name)!r}",
                 )
             )
         for table in plugin_tables(plugin):
@@ -537,7 +550,8 @@ def check_privacy(visitor: Visitor, fx: Fixture, name: str, has_sample: bool) ->
                         problems.append(
                             Problem(
                                 "privacy",
-                                f"after declic_privacy_delete, {table.name}.{column.name} still points at the user",
+                                f"after declic_privacy_delete, {table.name}.{column.name} still "
+                                "points at the user",
                             )
                         )
     return problems

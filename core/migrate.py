@@ -47,6 +47,7 @@ def pending_heads(engine: Engine, host: PluginHost) -> set[str]:
         current = tuple(MigrationContext.configure(connection).get_current_heads())
     # alembic_version keeps only the tips: a plugin head that depends_on core stands for core's
     # revisions too, so compare against everything below the recorded tips.
-    applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    applied = (
+        {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    )
     return set(script.get_heads()) - applied
-

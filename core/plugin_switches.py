@@ -44,14 +44,22 @@ def check_switch(
         missing = tuple(dep for dep in host.infos[plugin].depends if dep not in on)
         if missing:
             return SwitchProblem(
-                _("%(name)s needs %(deps)s switched on first.", name=plugin, deps=", ".join(missing)),
+                _(
+                    "%(name)s needs %(deps)s switched on first.",
+                    name=plugin,
+                    deps=", ".join(missing),
+                ),
                 missing,
             )
         return None
     dependents = tuple(host.dependents_of(plugin, on))
     if dependents:
         return SwitchProblem(
-            _("%(deps)s need %(name)s: switch them off first.", name=plugin, deps=", ".join(dependents)),
+            _(
+                "%(deps)s need %(name)s: switch them off first.",
+                name=plugin,
+                deps=", ".join(dependents),
+            ),
             dependents,
         )
     return None
@@ -106,7 +114,9 @@ def switch_plugin(
     )
     db.flush()
     db.refresh(organisation)
-    host.call_each("declic_plugin_switched", db=db, organisation=organisation, plugin=plugin, enabled=enabled)
+    host.call_each(
+        "declic_plugin_switched", db=db, organisation=organisation, plugin=plugin, enabled=enabled
+    )
     return None
 
 
@@ -120,7 +130,9 @@ def setting_specs(host: PluginHost, plugin: str) -> list[SettingSpec]:
     return []
 
 
-def parse_settings(specs: list[SettingSpec], raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+def parse_settings(
+    specs: list[SettingSpec], raw: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Turn form text into typed values; returns (values, errors by field)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -132,7 +144,9 @@ def parse_settings(specs: list[SettingSpec], raw: dict[str, str]) -> tuple[dict[
             try:
                 value = int(text)
             except ValueError:
-                errors[spec.name] = _("Write a whole number, for example %(example)s.", example=spec.default)
+                errors[spec.name] = _(
+                    "Write a whole number, for example %(example)s.", example=spec.default
+                )
                 continue
             if spec.minimum is not None and value < spec.minimum:
                 errors[spec.name] = _("The smallest value allowed is %(min)s.", min=spec.minimum)
@@ -157,7 +171,12 @@ def parse_settings(specs: list[SettingSpec], raw: dict[str, str]) -> tuple[dict[
 
 
 def save_settings(
-    db: Session, organisation: Organisation, plugin: str, values: dict[str, Any], actor: User | None, address: str = ""
+    db: Session,
+    organisation: Organisation,
+    plugin: str,
+    values: dict[str, Any],
+    actor: User | None,
+    address: str = "",
 ) -> None:
     state = db.scalar(
         select(PluginState).where(

@@ -27,7 +27,7 @@ from core.contracts import PluginFailure, PluginInfo
 from core.models import Organisation, PluginState
 
 log = logging.getLogger("declic.plugins")
-# Hook tracing (DECLIC_TRACE_HOOKS=1) writes here, at WARNING so it shows without any logging set-up.
+# Hook tracing (DECLIC_TRACE_HOOKS=1) writes here, at WARNING: it shows with no logging set-up.
 trace_log = logging.getLogger("declic.hooks")
 
 ENTRY_POINT_GROUP = "declic.plugins"
@@ -45,7 +45,9 @@ class OrgHooks:
     out, and the others still answer.
     """
 
-    def __init__(self, pm: pluggy.PluginManager, enabled: frozenset[str], trace: bool = False) -> None:
+    def __init__(
+        self, pm: pluggy.PluginManager, enabled: frozenset[str], trace: bool = False
+    ) -> None:
         self._pm = pm
         self.enabled = enabled
         self.trace = trace
@@ -113,7 +115,9 @@ class PluginHost:
         self.pm = pluggy.PluginManager(core.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         if self.trace:
-            self.pm.trace.root.setwriter(lambda msg: trace_log.warning("hook trace: %s", msg.rstrip()))
+            self.pm.trace.root.setwriter(
+                lambda msg: trace_log.warning("hook trace: %s", msg.rstrip())
+            )
             self.pm.enable_tracing()
         # Historic: every plugin, whenever registered, is handed the manager to publish its own
         # hookspecs before check_pending() looks for unknown hooks.
@@ -133,7 +137,9 @@ class PluginHost:
             try:
                 plugin = ep.load()
             except Exception as exc:
-                raise PluginLoadError(f"plugin {ep.name!r} ({ep.value}) cannot be imported: {exc!r}") from exc
+                raise PluginLoadError(
+                    f"plugin {ep.name!r} ({ep.value}) cannot be imported: {exc!r}"
+                ) from exc
             self.register(plugin, ep.name, check=False)
         if self.allow is not None:
             for name in self.allow:
@@ -147,7 +153,7 @@ class PluginHost:
         return name not in self.deny
 
     def register(self, plugin: object, name: str, *, check: bool = True) -> None:
-        """Register one plugin object under ``name`` (tests use this for plugins made on the fly)."""
+        """Register one plugin object under ``name`` (tests register plugins made on the fly)."""
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
@@ -180,7 +186,9 @@ class PluginHost:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
-            raise PluginLoadError(f"plugin {name!r}: {exc} (misspelled hook, or a hookspec not published)") from exc
+            raise PluginLoadError(
+                f"plugin {name!r}: {exc} (misspelled hook, or a hookspec not published)"
+            ) from exc
         for name, info in self.infos.items():
             missing = [dep for dep in info.depends if dep not in self.infos]
             if missing:
@@ -272,7 +280,9 @@ class PluginHost:
         failures: list[PluginFailure] = []
         results = hooks.collect(hook_name, failures, **kwargs)
         if failures:
-            raise RuntimeError(f"plugin {failures[0].plugin} failed in {hook_name}: {failures[0].error}")
+            raise RuntimeError(
+                f"plugin {failures[0].plugin} failed in {hook_name}: {failures[0].error}"
+            )
         return results
 
 

@@ -152,7 +152,8 @@ def _index_html(
     title = html.escape(_("Your data on Déclic"))
     intro = html.escape(
         _(
-            "This archive holds everything the platform keeps about %(name)s (%(login)s), on %(date)s.",
+            "This archive holds everything the platform keeps about %(name)s (%(login)s), on "
+            "%(date)s.",
             name=user.display_name,
             login=user.login,
             date=now().date().isoformat(),

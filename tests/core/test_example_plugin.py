@@ -7,6 +7,7 @@ from importlib.metadata import distribution, entry_points
 from pathlib import Path
 
 import pytest
+from declic_joblinks.models import JobLink, JobLinkUse
 from sqlalchemy import inspect, select, text
 
 from core.cli import main
@@ -14,7 +15,6 @@ from core.db import make_engine
 from core.migrate import alembic_config, pending_heads, upgrade
 from core.models import AuditEvent, PluginState
 from core.plugins import ENTRY_POINT_GROUP, PluginHost
-from declic_joblinks.models import JobLink, JobLinkUse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,7 +97,10 @@ from alembic import op
 def upgrade():
     # SQLite cannot ALTER or DROP a column in place: batch mode rebuilds the table.
     with op.batch_alter_table("batchy_item") as batch:
-        batch.alter_column("title", existing_type=sa.String(20), type_=sa.String(200), nullable=False, server_default="")
+        batch.alter_column(
+            "title", existing_type=sa.String(20), type_=sa.String(200), nullable=False,
+            server_default="",
+        )
         batch.drop_column("obsolete")
 """,
 }

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from core import hookimpl
 from core.context import RequestContext
-from core.contracts import Capability, MenuItem, PageRoute, PluginInfo, PrivacyField, SettingSpec, Widget
+from core.contracts import (
+    Capability,
+    MenuItem,
+    PageRoute,
+    PluginInfo,
+    PrivacyField,
+    SettingSpec,
+    Widget,
+)
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
@@ -60,7 +68,9 @@ def declic_routes() -> list[PageRoute]:
 @hookimpl
 def declic_capabilities() -> list[Capability]:
     return [
-        Capability("joblinks:view", _l("Open the job-search links page"), ("learner", "trainer", "admin")),
+        Capability(
+            "joblinks:view", _l("Open the job-search links page"), ("learner", "trainer", "admin")
+        ),
         Capability("joblinks:manage", _l("Add, edit and remove job-search links"), ("admin",)),
     ]
 
@@ -128,8 +138,14 @@ def declic_dashboard_widgets(ctx: RequestContext, audience: str) -> list[Widget]
 @hookimpl
 def declic_privacy_metadata() -> list[PrivacyField]:
     return [
-        PrivacyField("joblinks_use", ("user_id", "link_id", "created_at"), "Which links a learner ticked as used"),
-        PrivacyField("joblinks_link", ("created_by_id",), "Who added a link (kept for the admins' history)"),
+        PrivacyField(
+            "joblinks_use",
+            ("user_id", "link_id", "created_at"),
+            "Which links a learner ticked as used",
+        ),
+        PrivacyField(
+            "joblinks_link", ("created_by_id",), "Who added a link (kept for the admins' history)"
+        ),
     ]
 
 
@@ -184,7 +200,9 @@ def declic_contract_sample_data(db: Session, organisation: Organisation, user: U
 
 
 @hookimpl
-def declic_plugin_switched(db: Session, organisation: Organisation, plugin: str, enabled: bool) -> None:
+def declic_plugin_switched(
+    db: Session, organisation: Organisation, plugin: str, enabled: bool
+) -> None:
     """First switch-on: give the organisation a starting list, so the page is never empty."""
     if plugin != NAME or not enabled:
         return

@@ -125,7 +125,11 @@ def edit(ctx: RequestContext, link_id: int) -> Response:
     if ctx.request.method == "POST":
         values, errors = _read_form(ctx)
         if not errors:
-            link.title, link.url, link.description = values["title"], values["url"], values["description"]
+            link.title, link.url, link.description = (
+                values["title"],
+                values["url"],
+                values["description"],
+            )
             ctx.audit("joblinks.edited", str(link.id), {"title": link.title})
             return ctx.redirect(ctx.url("joblinks.manage"))
         status = 400

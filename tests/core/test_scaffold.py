@@ -1,0 +1,114 @@
+"""``declic plugins new NAME``: the package it writes installs, passes its own tests and the
+contract check (end to end, in subprocesses, in the project's virtualenv)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.i18n import compile_po
+from core.scaffold import ScaffoldError, scaffold
+
+EXPECTED = {
+    "pyproject.toml",
+    "README.md",
+    "declic_{n}/__init__.py",
+    "declic_{n}/plugin.py",
+    "declic_{n}/models.py",
+    "declic_{n}/views.py",
+    "declic_{n}/templates/{n}/index.html",
+    "declic_{n}/templates/{n}/note.html",
+    "declic_{n}/locale/fr/LC_MESSAGES/{n}.po",
+    "declic_{n}/migrations/0001_{n}_tables.py",
+    "tests/test_{n}.py",
+}
+
+
+def test_the_package_has_every_file_of_a_plugin(tmp_path):
+    folder = scaffold("jobboard", tmp_path)
+    assert folder == tmp_path / "declic-jobboard"
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert files == {f.format(n="jobboard") for f in EXPECTED}
+    pyproject = (folder / "pyproject.toml").read_text()
+    assert (
+        '[project.entry-points."declic.plugins"]\njobboard = "declic_jobboard.plugin"' in pyproject
+    )
+    assert "__NAME__" not in "".join(p.read_text() for p in folder.rglob("*") if p.is_file())
+    catalogue = compile_po(folder / "declic_jobboard/locale/fr/LC_MESSAGES/jobboard.po")
+    assert catalogue.gettext("My notes") == "Mes notes"
+    migration = (folder / "declic_jobboard/migrations/0001_jobboard_tables.py").read_text()
+    assert 'branch_labels: str | Sequence[str] | None = ("jobboard",)' in migration
+    assert 'depends_on: str | Sequence[str] | None = "core"' in migration
+    for path in folder.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+
+
+@pytest.mark.parametrize("name", ["Bad", "a", "has-dash", "core", "x__y", "class", "end_"])
+def test_bad_names_are_refused_and_nothing_is_written(tmp_path, name):
+    with pytest.raises(ScaffoldError):
+        scaffold(name, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_folder_is_never_overwritten(tmp_path):
+    scaffold("jobboard", tmp_path)
+    (tmp_path / "declic-jobboard" / "README.md").write_text("mine")
+    with pytest.raises(ScaffoldError, match="already exists"):
+        scaffold("jobboard", tmp_path)
+    assert (tmp_path / "declic-jobboard" / "README.md").read_text() == "mine"
+
+
+def test_the_command_writes_the_package(tmp_path, capsys):
+    assert main(["plugins", "new", "jobboard", "--dir", str(tmp_path)]) == 0
+    assert (tmp_path / "declic-jobboard" / "declic_jobboard" / "plugin.py").exists()
+    assert "pip install -e" in capsys.readouterr().out
+    assert main(["plugins", "new", "Bad", "--dir", str(tmp_path)]) == 2
+
+
+NAME = "scaffolded"
+DIST = "declic-scaffolded"
+
+
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: int = 240
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.install
+def test_a_scaffolded_plugin_installs_passes_its_tests_and_the_contract(tmp_path):
+    folder = scaffold(NAME, tmp_path)
+    python = sys.executable
+    # Only the new plugin is loaded in the subprocesses: its author's usual set-up, and other
+    # plugins' state does not matter here.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DECLIC_"))}
+    env.update(
+        DECLIC_PLUGINS=NAME, DECLIC_DATA_DIR=str(tmp_path / "data"), DECLIC_SECRET_KEY="s" * 32
+    )
+    if os.environ.get("DECLIC_TEST_BACKEND"):
+        env["DECLIC_TEST_BACKEND"] = os.environ["DECLIC_TEST_BACKEND"]
+        env["DECLIC_TEST_POSTGRES_URL"] = os.environ.get("DECLIC_TEST_POSTGRES_URL", "")
+    pip = [python, "-m", "pip", "--disable-pip-version-check", "-q"]
+    _run([*pip, "uninstall", "-y", DIST], tmp_path, env)  # left over from an interrupted run
+    installed = _run([*pip, "install", "--no-deps", "-e", str(folder)], tmp_path, env)
+    assert installed.returncode == 0, installed.stderr
+    try:
+        tests = _run([python, "-m", "pytest", "-q", "-p", "no:randomly", "tests"], folder, env)
+        assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+        assert "4 passed" in tests.stdout
+        listed = _run([python, "-m", "core.cli", "plugins", "list", "--json"], tmp_path, env)
+        assert listed.returncode == 0, listed.stderr
+        assert f'"name": "{NAME}"' in listed.stdout
+        checked = _run([python, "-m", "core.cli", "plugins", "check", NAME], tmp_path, env)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "holds to the contract" in checked.stdout
+    finally:
+        removed = _run([*pip, "uninstall", "-y", DIST], tmp_path, env)
+        assert removed.returncode == 0, removed.stderr
