@@ -25,6 +25,7 @@ from core.context import RequestContext, client_address
 from core.contracts import PUBLIC, SIGNED_IN
 from core.errors import TooManyRequests
 from core.i18n import gettext as _
+from core.models import User
 from core.routing import RouteDef, cookie_options
 
 
@@ -50,7 +51,7 @@ def _too_many(wait: int) -> TooManyRequests:
     )
 
 
-def _sign_in(ctx: RequestContext, user, target: str) -> Response:  # type: ignore[no-untyped-def]
+def _sign_in(ctx: RequestContext, user: User, target: str) -> Response:
     token = start_session(
         ctx.db, user, client_address(ctx.request), ctx.request.headers.get("user-agent", "")
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -171,7 +172,7 @@ class Page:
         return self.number < self.pages
 
 
-def page_of(ctx: RequestContext, stmt: Select, size: int) -> tuple[Page, list]:  # type: ignore[type-arg]
+def page_of(ctx: RequestContext, stmt: Select, size: int) -> tuple[Page, list[Any]]:
     """The rows of the page asked for in ``?page=N`` (clamped to the pages that exist)."""
     try:
         number = int(ctx.request.query_params.get("page", "1"))

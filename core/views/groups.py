@@ -117,7 +117,8 @@ def group_add(ctx: RequestContext, course_id: str, group_id: str) -> Response:
     """Add the ticked enrolled people to the group (others are ignored: not in the course)."""
     course = _course(ctx, course_id)
     group = _group(ctx, course, group_id)
-    wanted = {int(v) for v in (ctx.form.getlist("user_id") if ctx.form else []) if str(v).isdigit()}
+    raw = ctx.form.getlist("user_id") if ctx.form else []
+    wanted = {int(v) for v in raw if isinstance(v, str) and v.isdigit()}
     enrolled = {u.id for u, _r in _enrolled(ctx, course)}
     present = set(
         ctx.db.scalars(select(GroupMember.user_id).where(GroupMember.group_id == group.id))

@@ -73,7 +73,6 @@ class CourseLinks:
     """A course on a trainer's home, with the pages that run it."""
 
     course: Course
-    manage: bool
     login_codes: bool
 
 
@@ -133,24 +132,23 @@ def org_home(ctx: RequestContext) -> Response:
     allowed = AUDIENCES[: AUDIENCES.index(own) + 1]
     audience = asked if asked in allowed else own
     courses = my_courses(ctx)
-    data: dict[str, object] = {}
+    teaching: list[CourseLinks] = []
     if audience == "learner":
         courses = [c for c in courses if ctx.may("core:course.view", c.id)]
     else:
-        data["teaching"] = [
-            CourseLinks(c, True, ctx.may("core:logincode.manage", c.id))
+        teaching = [
+            CourseLinks(c, ctx.may("core:logincode.manage", c.id))
             for c in courses
             if ctx.may("core:course.teach", c.id)
         ]
-    if audience == "admin":
-        data["admin_links"] = admin_links(ctx)
     return ctx.render(
         f"core/home_{audience}.html",
         audience=audience,
         audiences=allowed,
         courses=courses,
+        teaching=teaching,
+        admin_links=admin_links(ctx) if audience == "admin" else [],
         widgets=widgets_for(ctx, audience),
-        **data,
     )
 
 

@@ -91,10 +91,10 @@ def _eligible(ctx: RequestContext, course: Course | None) -> list[User]:
     ]
 
 
-def _urls(ctx: RequestContext, course: Course | None) -> dict[str, str]:
+def _page_url(ctx: RequestContext, course: Course | None) -> str:
     if course is None:
-        return {"page": ctx.url("core.org_login_codes")}
-    return {"page": ctx.url("core.login_codes", course_id=course.id)}
+        return ctx.url("core.org_login_codes")
+    return ctx.url("core.login_codes", course_id=course.id)
 
 
 def codes_page(ctx: RequestContext, course_id: str | None = None) -> Response:
@@ -120,7 +120,11 @@ def codes_page(ctx: RequestContext, course_id: str | None = None) -> Response:
     ]
     error = _("Tick at least one learner.") if ctx.request.query_params.get("none") else ""
     return ctx.render(
-        "core/login_codes.html", course=course, learners=rows, error=error, **_urls(ctx, course)
+        "core/login_codes.html",
+        course=course,
+        learners=rows,
+        error=error,
+        page=_page_url(ctx, course),
     )
 
 
@@ -143,7 +147,7 @@ def generate(ctx: RequestContext, course_id: str | None = None) -> Response:
         # Only a tampered form names people this page does not list.
         raise NotFound(_("Some of the people ticked cannot get a code here."))
     if not learners:
-        return ctx.redirect(_urls(ctx, course)["page"] + "?none=1")
+        return ctx.redirect(_page_url(ctx, course) + "?none=1")
     base = str(ctx.request.base_url).rstrip("/")
     entries: list[SheetEntry] = []
     for user in learners:
@@ -160,7 +164,7 @@ def generate(ctx: RequestContext, course_id: str | None = None) -> Response:
         detail={"users": [u.login for u in learners]},
     )
     return ctx.render(
-        "core/login_code_sheet.html", course=course, entries=entries, **_urls(ctx, course)
+        "core/login_code_sheet.html", course=course, entries=entries, page=_page_url(ctx, course)
     )
 
 
@@ -176,7 +180,7 @@ def revoke(ctx: RequestContext, code_id: str, course_id: str | None = None) -> R
         .values(revoked_at=now())
     )
     ctx.audit("logincode.revoked", target=learner.login)
-    return ctx.redirect(_urls(ctx, course)["page"])
+    return ctx.redirect(_page_url(ctx, course))
 
 
 COURSE = "/o/{org}/admin/courses/{course_id}/login-codes"
