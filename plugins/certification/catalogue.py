@@ -538,7 +538,9 @@ def _load(extra: tuple[tuple[str, str], ...]) -> Catalogue:
             draft = read_framework(text, name, built_in=built_in)
             if any(d.framework.id == draft.framework.id for d in drafts):
                 raise FrameworkError(
-                    name, draft.id_line, f"a framework with id '{draft.framework.id}' already exists"
+                    name,
+                    draft.id_line,
+                    f"a framework with id '{draft.framework.id}' already exists",
                 )
             drafts.append(draft)
     frameworks = _attach(drafts, mappings)

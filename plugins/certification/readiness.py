@@ -137,7 +137,7 @@ def count_at_level(catalogue: Catalogue, fw: Framework, profile: Profile) -> Ver
         status = NOT_YET
     reasons = [
         _(
-            "%(done)s of the %(needed)s competences needed at level %(level)s or more",
+            "%(done)s competences at level %(level)s or more (%(needed)s needed)",
             done=len(done),
             needed=needed,
             level=level,

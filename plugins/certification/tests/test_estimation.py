@@ -109,8 +109,12 @@ items_strategy = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=items_strategy, extra=st.lists(st.integers(1, 8), min_size=1, max_size=5),
-       weight=st.floats(0.01, 3.0), position=st.integers(0, 25))
+@given(
+    items=items_strategy,
+    extra=st.lists(st.integers(1, 8), min_size=1, max_size=5),
+    weight=st.floats(0.01, 3.0),
+    position=st.integers(0, 25),
+)
 def test_more_correct_evidence_never_lowers_a_level(
     items: list[Item], extra: list[int], weight: float, position: int
 ) -> None:

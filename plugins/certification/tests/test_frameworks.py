@@ -36,7 +36,7 @@ def test_crcn_has_5_domains_16_competences_levels_1_to_8() -> None:
     assert len(crcn.domains) == 5
     assert len(crcn.competences) == 16
     assert crcn.max_level == 8
-    assert [d.title for d in crcn.domains][0] == "Informations et données"
+    assert crcn.domains[0].title == "Informations et données"
     assert crcn.rule.type == "count_at_level" and (crcn.rule.count, crcn.rule.level) == (5, 1)
     assert "2019-919" in crcn.source
 
@@ -63,7 +63,10 @@ def test_mapping_attaches_crcn_requirements() -> None:
     every = [c for fw in ("b2i", "pcie") for c in catalogue.frameworks[fw].competences]
     assert all(c.rests_on for c in every), "every B2i competence and PCIE module rests on CRCN"
     wp = catalogue.competence("pcie:WP")
-    assert wp is not None and [(r.key, r.level) for r in wp.rests_on] == [("crcn:3.1", 2), ("crcn:3.3", 2)]
+    assert wp is not None and [(r.key, r.level) for r in wp.rests_on] == [
+        ("crcn:3.1", 2),
+        ("crcn:3.3", 2),
+    ]
 
 
 def test_workshops_cover_known_codes() -> None:
@@ -95,7 +98,7 @@ def test_an_organisation_file_adds_a_framework() -> None:
         (("id: clic", "id: Clic Emploi"), 2, "'id' must be lower-case letters"),
         (("id: clic", "id: crcn"), 2, "a framework with id 'crcn' already exists"),
         (('source: "Association Navigateur, 2026"\n', ""), 2, "'source' is missing"),
-        (("title: \"Clic'Emploi skills\"", "title: [unclosed"), 4, "not valid YAML"),
+        (('title: "Clic\'Emploi skills"', "title: [unclosed"), 4, "not valid YAML"),
         (("max_level: 3\n", "max_level: 3\nmax_level: 4\n"), 6, "'max_level' is given twice"),
     ],
 )
@@ -128,8 +131,15 @@ def test_tags_resolve_with_their_difficulty() -> None:
     assert catalogue.resolve_tag("easy") is None
 
 
-@pytest.mark.parametrize(("tag", "reason"), [("crcn:9.9", "unknown_code"), ("b2i:D9", "unknown_code"),
-                                             ("crcn:1.1@9", "bad_level"), ("crcn:1.1@x", "bad_level")])
+@pytest.mark.parametrize(
+    ("tag", "reason"),
+    [
+        ("crcn:9.9", "unknown_code"),
+        ("b2i:D9", "unknown_code"),
+        ("crcn:1.1@9", "bad_level"),
+        ("crcn:1.1@x", "bad_level"),
+    ],
+)
 def test_a_tag_naming_nothing_in_a_framework_is_an_error(tag: str, reason: str) -> None:
     with pytest.raises(UnknownTagError) as caught:
         load_catalogue().resolve_tag(tag)

@@ -75,7 +75,7 @@ def show(ctx: RequestContext, cert_id: str) -> Response:
         "certification/certificate.html",
         cert=cert,
         code=format_code(cert.code),
-        url=url,
+        verify_url=url,
         qr=Markup(qr),  # noqa: S704 - segno's SVG, built from our own URL
         may_revoke=ctx.may("certification:revoke") and cert.revoked_at is None,
         error="",
@@ -106,7 +106,7 @@ def revoke_view(ctx: RequestContext, cert_id: str) -> Response:
             status=400,
             cert=cert,
             code=format_code(cert.code),
-            url=url,
+            verify_url=url,
             qr=Markup(segno.make(url, error="m").svg_inline(scale=4)),  # noqa: S704
             may_revoke=True,
             error=_(
