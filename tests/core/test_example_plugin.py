@@ -236,3 +236,18 @@ def test_the_learner_widget_follows_its_settings(declic, two_orgs):
     assert "France Travail" in home and "Mon compte formation" not in home
     declic.post(admin, "/o/assoc-a/admin/plugins/joblinks/settings", {"widget_links": "1"})
     assert "France Travail" not in learner.get("/o/assoc-a/").text
+
+
+def test_a_plugin_left_out_after_its_tables_exist_is_named_not_a_trace(tmp_path):
+    from core.migrate import MigrationError
+
+    with_plugin = PluginHost(allow=("joblinks",))
+    with_plugin.load_entry_points()
+    engine = make_engine(f"sqlite:///{tmp_path / 'left.sqlite3'}")
+    upgrade(engine, with_plugin)
+    without = PluginHost(allow=())
+    without.load_entry_points()
+    assert pending_heads(engine, without) == set()  # core is up to date; joblinks' tables stay
+    with pytest.raises(MigrationError, match="joblinks_0001"):
+        upgrade(engine, without)
+    engine.dispose()
