@@ -100,7 +100,9 @@ def verify(
     from plugins.attendance.roster import is_on_roster
 
     if not settings.get("checkin_enabled", True):
-        raise CheckinRefusedError("disabled", _("Self check-in is switched off here. Ask your trainer."))
+        raise CheckinRefusedError(
+            "disabled", _("Self check-in is switched off here. Ask your trainer.")
+        )
     if not address_allowed(address, settings):
         raise CheckinRefusedError(
             "network",
@@ -119,4 +121,6 @@ def verify(
     if at > closes:
         raise CheckinRefusedError("closed", _("This session is over: check-in is closed."))
     if user_id in records_of(db, session):
-        raise CheckinRefusedError("twice", _("Your attendance for this session is already recorded."))
+        raise CheckinRefusedError(
+            "twice", _("Your attendance for this session is already recorded.")
+        )

@@ -1,4 +1,4 @@
-"""What ``declic_attendance_taken`` hands its listeners: frozen, plain data (see briefs/events.md)."""
+"""What ``declic_attendance_taken`` hands its listeners: frozen plain data (briefs/events.md)."""
 
 from __future__ import annotations
 

@@ -21,9 +21,7 @@ def _rate(value: float | None) -> float | str:
     return round(value * 100, 1) if value is not None else ""
 
 
-def summary_rows(
-    reports: Sequence[LearnerReport], headers: dict[str, str]
-) -> list[list[object]]:
+def summary_rows(reports: Sequence[LearnerReport], headers: dict[str, str]) -> list[list[object]]:
     rows: list[list[object]] = [
         [
             headers["learner"],

@@ -98,7 +98,9 @@ def declic_capabilities() -> list[Capability]:
             _l("Change the organisation's attendance statuses and points"),
             ("admin",),
         ),
-        Capability("attendance:view_own", _l("See one's own sessions and attendance"), ("learner",)),
+        Capability(
+            "attendance:view_own", _l("See one's own sessions and attendance"), ("learner",)
+        ),
         Capability(
             "attendance:report", _l("See attendance reports and warnings"), ("trainer", "admin")
         ),

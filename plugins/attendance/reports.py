@@ -102,14 +102,14 @@ def learner_reports(
         memberships.setdefault(uid, set()).add(gid)
     records: dict[tuple[int, int], AttendanceRecord] = {}
     if sessions:
-        for record in db.scalars(
+        for found in db.scalars(
             select(AttendanceRecord).where(
                 AttendanceRecord.organisation_id == organisation_id,
                 AttendanceRecord.session_id.in_([s.id for s in sessions]),
                 AttendanceRecord.user_id.in_([u.id for u in users]),
             )
         ):
-            records[(record.session_id, record.user_id)] = record
+            records[(found.session_id, found.user_id)] = found
     reports = []
     for user in users:
         lines = []

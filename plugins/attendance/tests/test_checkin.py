@@ -44,7 +44,9 @@ def test_checking_in_by_code_marks_present_then_never_twice(declic, world):
     session = make_session(declic, world, starts_at=now() - timedelta(minutes=5))
     learner = world.learners[0]
     client = declic.client(learner)
-    response = _checkin(declic, client, world, session.checkin_code.lower()[:3] + " " + session.checkin_code[3:])
+    response = _checkin(
+        declic, client, world, session.checkin_code.lower()[:3] + " " + session.checkin_code[3:]
+    )
     assert response.status_code == 200, response.text
     assert "votre présence est enregistrée : Présent" in response.text
     record = _record(declic, session, learner)
@@ -95,7 +97,10 @@ def test_a_session_of_another_group_or_course_is_refused(declic, world):
     stranger = declic.user(world.org, "learner", login="stranger")  # member, not enrolled
     assert _checkin(declic, declic.client(stranger), world, session.checkin_code).status_code == 403
     assert declic.count(AttendanceRecord) == 0
-    assert _checkin(declic, declic.client(world.learners[1]), world, session.checkin_code).status_code == 200
+    assert (
+        _checkin(declic, declic.client(world.learners[1]), world, session.checkin_code).status_code
+        == 200
+    )
 
 
 def test_a_wrong_code_is_refused_with_a_plain_message(declic, world):
@@ -104,7 +109,9 @@ def test_a_wrong_code_is_refused_with_a_plain_message(declic, world):
     for code in ("ABCDEG", "", "'; drop table --"):
         response = _checkin(declic, client, world, code)
         assert response.status_code == 400
-        assert "Ce code n'est pas valable" in response.text or "n&#39;est pas valable" in response.text
+        assert (
+            "Ce code n'est pas valable" in response.text or "n&#39;est pas valable" in response.text
+        )
     assert declic.count(AttendanceRecord) == 0
 
 
@@ -139,7 +146,9 @@ def test_the_trainers_qr_page_shows_a_token_that_works(declic, world):
     token = current_token(declic.state.settings.secret_key, session.id, now(), 60)
     assert re.search(r"hx-trigger=\"every 60s\"", page.text)
     client = declic.client(world.learners[0])
-    assert declic.post(client, f"{base(world)}/checkin/{session.id}", {"t": token}).status_code == 200
+    assert (
+        declic.post(client, f"{base(world)}/checkin/{session.id}", {"t": token}).status_code == 200
+    )
 
 
 def test_an_expired_or_forged_qr_token_is_refused(declic, world):
@@ -184,4 +193,7 @@ def test_check_in_switched_off(declic, world):
 
 def test_trainers_have_no_check_in(declic, world):
     session = make_session(declic, world)
-    assert _checkin(declic, declic.client(world.trainer), world, session.checkin_code).status_code == 403
+    assert (
+        _checkin(declic, declic.client(world.trainer), world, session.checkin_code).status_code
+        == 403
+    )

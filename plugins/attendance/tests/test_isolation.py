@@ -29,8 +29,10 @@ def test_org_b_members_cannot_reach_org_a_sessions_by_id(declic, world, org_b):
     session = make_session(declic, world, starts_at=now() - timedelta(minutes=5))
     with declic.db() as db:
         warning = AbsenceWarning(
-            organisation_id=world.org.id, course_id=world.course.id,
-            user_id=world.learners[0].id, kind="rate",
+            organisation_id=world.org.id,
+            course_id=world.course.id,
+            user_id=world.learners[0].id,
+            kind="rate",
         )
         db.add(warning)
     b = f"/o/{org.slug}/attendance"

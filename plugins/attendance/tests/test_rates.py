@@ -24,7 +24,10 @@ def test_rate_so_far_and_rate_over_planned_sessions():
 
 def test_an_unmarked_learner_in_a_taken_session_earns_nothing_there():
     summary = summarise(
-        [SessionOutcome(taken=True, max_points=2, points=2), SessionOutcome(taken=True, max_points=2)]
+        [
+            SessionOutcome(taken=True, max_points=2, points=2),
+            SessionOutcome(taken=True, max_points=2),
+        ]
     )
     assert summary.rate_so_far == pytest.approx(0.5)
 
@@ -38,16 +41,17 @@ def test_rates_are_none_before_anything_is_taken_or_planned():
 
 
 def test_both_rates_meet_once_every_session_is_taken():
-    summary = summarise(
-        [SessionOutcome(taken=True, max_points=2, points=p) for p in (2, 2, 1, 0)]
-    )
+    summary = summarise([SessionOutcome(taken=True, max_points=2, points=p) for p in (2, 2, 1, 0)])
     assert summary.rate_so_far == summary.rate_planned == pytest.approx(5 / 8)
 
 
 def test_max_points_snapshot_is_used_per_session():
     # A session marked when the best status was worth 3 points counts out of 3.
     summary = summarise(
-        [SessionOutcome(taken=True, max_points=3, points=3), SessionOutcome(taken=True, max_points=2, points=1)]
+        [
+            SessionOutcome(taken=True, max_points=3, points=3),
+            SessionOutcome(taken=True, max_points=2, points=1),
+        ]
     )
     assert summary.rate_so_far == pytest.approx(4 / 5)
 

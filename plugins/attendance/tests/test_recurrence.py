@@ -25,7 +25,9 @@ def test_a_single_session_is_just_the_first_date():
 
 def test_chosen_weekdays_until_a_date_inclusive():
     # Monday 2 March 2026 → Thursday 12 March 2026, on Mondays and Thursdays.
-    days = occurrence_dates(date(2026, 3, 2), RepeatRule(frozenset({MON, THU}), 1, date(2026, 3, 12)))
+    days = occurrence_dates(
+        date(2026, 3, 2), RepeatRule(frozenset({MON, THU}), 1, date(2026, 3, 12))
+    )
     assert days == [date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 12)]
 
 
@@ -35,7 +37,9 @@ def test_first_date_not_on_a_chosen_day_starts_at_the_next_chosen_day():
 
 
 def test_every_two_weeks_skips_the_odd_weeks():
-    days = occurrence_dates(date(2026, 3, 2), RepeatRule(frozenset({MON, WED}), 2, date(2026, 3, 31)))
+    days = occurrence_dates(
+        date(2026, 3, 2), RepeatRule(frozenset({MON, WED}), 2, date(2026, 3, 31))
+    )
     assert days == [
         date(2026, 3, 2),
         date(2026, 3, 4),
@@ -48,7 +52,9 @@ def test_every_two_weeks_skips_the_odd_weeks():
 def test_every_two_weeks_counts_from_the_week_of_the_first_date():
     # Starting on a Thursday: the Tuesday of that same week is before the start, so the next
     # Tuesday in an active week is two weeks later.
-    days = occurrence_dates(date(2026, 3, 5), RepeatRule(frozenset({TUE, THU}), 2, date(2026, 3, 20)))
+    days = occurrence_dates(
+        date(2026, 3, 5), RepeatRule(frozenset({TUE, THU}), 2, date(2026, 3, 20))
+    )
     assert days == [date(2026, 3, 5), date(2026, 3, 17), date(2026, 3, 19)]
 
 

@@ -72,9 +72,12 @@ def test_learner_report_and_the_learners_own_page(declic, world):
     assert "Ma prochaine séance" in own.text and "Salle 1" in own.text
     assert "Absent" in own.text and "À venir" in own.text
     # A learner cannot read someone else's report.
-    assert declic.client(fatima).get(
-        f"{base(world)}/course/{world.course.id}/learner/{world.learners[0].id}"
-    ).status_code == 403
+    assert (
+        declic.client(fatima)
+        .get(f"{base(world)}/course/{world.course.id}/learner/{world.learners[0].id}")
+        .status_code
+        == 403
+    )
 
 
 def test_learner_home_shows_the_next_session(declic, world):

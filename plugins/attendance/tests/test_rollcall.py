@@ -66,7 +66,9 @@ def test_mark_all_present_then_one_late_then_a_correction_with_history(declic, w
     assert record.status_name == "Excusé" and record.remark == "Bus en retard"
     with declic.db() as db:
         changes = db.scalars(
-            select(RecordChange).where(RecordChange.record_id == record.id).order_by(RecordChange.id)
+            select(RecordChange)
+            .where(RecordChange.record_id == record.id)
+            .order_by(RecordChange.id)
         ).all()
         trail = [(c.old_status, c.new_status, c.changed_by_id) for c in changes]
         audited = db.scalars(
@@ -119,7 +121,9 @@ def test_a_learner_not_in_the_session_is_refused_and_nothing_is_written(declic, 
     trainer = declic.client(world.trainer)
     url = f"{base(world)}/session/{session.id}/mark"
     for user_id in (world.learners[1].id, outsider.id, world.trainer.id):
-        response = declic.post(trainer, url, {"user_id": user_id, "status_id": statuses["present"].id})
+        response = declic.post(
+            trainer, url, {"user_id": user_id, "status_id": statuses["present"].id}
+        )
         assert response.status_code == 403
     assert declic.count(AttendanceRecord) == 0
     # The group's roll call lists only the group's members; all-present marks only them.
@@ -143,7 +147,9 @@ def test_a_retired_or_foreign_status_is_refused(declic, world):
     trainer = declic.client(world.trainer)
     url = f"{base(world)}/session/{session.id}/mark"
     for status_id in (foreign.id, statuses["excused"].id, "x"):
-        response = declic.post(trainer, url, {"user_id": world.learners[0].id, "status_id": status_id})
+        response = declic.post(
+            trainer, url, {"user_id": world.learners[0].id, "status_id": status_id}
+        )
         assert response.status_code == 400
     assert declic.count(AttendanceRecord) == 0
 
@@ -207,7 +213,12 @@ def test_each_change_announces_the_sessions_full_records(declic, world, declic_r
     assert taken.organisation_id == world.org.id and taken.taken_by_id == world.trainer.id
     assert len(taken.records) == 3
     first = next(r for r in taken.records if r.user_id == world.learners[0].id)
-    assert (first.status, first.points, first.max_points, first.present) == ("En retard", 1, 2, True)
+    assert (first.status, first.points, first.max_points, first.present) == (
+        "En retard",
+        1,
+        2,
+        True,
+    )
     assert _records(declic, session)[world.learners[0].id].status_name == "En retard"
 
 

@@ -30,7 +30,14 @@ def test_renaming_and_repointing_keeps_past_records(declic, world):
     response = declic.post(
         admin,
         url,
-        {"action": "save", "status_id": present.id, "name": "Là", "acronym": "L", "points": "3", "present": "1"},
+        {
+            "action": "save",
+            "status_id": present.id,
+            "name": "Là",
+            "acronym": "L",
+            "points": "3",
+            "present": "1",
+        },
     )
     assert response.status_code == 303
     renamed = next(r for r in _rows(declic, world) if r.id == present.id)
@@ -48,9 +55,12 @@ def test_renaming_and_repointing_keeps_past_records(declic, world):
 def test_add_reorder_retire_and_restore(declic, world):
     admin = declic.client(world.admin)
     url = f"{base(world)}/statuses"
-    assert declic.post(
-        admin, url, {"action": "add", "name": "Distanciel", "acronym": "D", "points": "1,5"}
-    ).status_code == 303
+    assert (
+        declic.post(
+            admin, url, {"action": "add", "name": "Distanciel", "acronym": "D", "points": "1,5"}
+        ).status_code
+        == 303
+    )
     rows = _rows(declic, world)
     added = rows[-1]
     assert (added.name, added.points, added.present, added.key) == ("Distanciel", 1.5, False, "")
@@ -69,7 +79,9 @@ def test_add_reorder_retire_and_restore(declic, world):
 def test_bad_input_is_reported_next_to_the_field(declic, world):
     admin = declic.client(world.admin)
     url = f"{base(world)}/statuses"
-    response = declic.post(admin, url, {"action": "add", "name": "", "acronym": "TOOLONGACRONYM", "points": "-1"})
+    response = declic.post(
+        admin, url, {"action": "add", "name": "", "acronym": "TOOLONGACRONYM", "points": "-1"}
+    )
     assert response.status_code == 400
     assert "Donnez un nom au statut" in response.text
     assert "entre 0 et 100" in response.text

@@ -56,7 +56,9 @@ def test_thresholds_as_a_pure_rule():
     low = RateSummary(planned=10, taken=4, points=4, max_points_taken=8, max_points_planned=20)
     assert crossed(low, 2, settings) == {"rate": "50"}
     assert crossed(low, 3, settings) == {"consecutive": "3", "rate": "50"}
-    too_early = RateSummary(planned=10, taken=3, points=0, max_points_taken=6, max_points_planned=20)
+    too_early = RateSummary(
+        planned=10, taken=3, points=0, max_points_taken=6, max_points_planned=20
+    )
     assert crossed(too_early, 0, settings) == {}
     off = {"warn_consecutive": 0, "warn_rate_percent": 0, "warn_rate_after": 1}
     assert crossed(low, 9, off) == {}
@@ -67,7 +69,9 @@ def test_consecutive_absences_warn_once_then_again_after_a_new_crossing(declic, 
     ids = _status_ids(declic, world)
     trainer = declic.client(world.trainer)
     ngozi = world.learners[2]
-    sessions = [make_session(declic, world, starts_at=now() - timedelta(days=d)) for d in (5, 4, 3, 2, 1)]
+    sessions = [
+        make_session(declic, world, starts_at=now() - timedelta(days=d)) for d in (5, 4, 3, 2, 1)
+    ]
     _mark(declic, trainer, world, sessions[0], ngozi, ids["absent"])
     assert _warnings(declic) == []
     _mark(declic, trainer, world, sessions[1], ngozi, ids["absent"])
@@ -135,7 +139,14 @@ def test_cron_evaluates_only_organisations_with_the_plugin_on(declic, world):
         from plugins.attendance.statuses import by_key, ensure_statuses
 
         statuses = ensure_statuses(db, db.get(Organisation, world.org.id))
-        mark(db, db.merge(session), world.learners[0].id, by_key(statuses, "present"), 2, actor_id=None)
+        mark(
+            db,
+            db.merge(session),
+            world.learners[0].id,
+            by_key(statuses, "present"),
+            2,
+            actor_id=None,
+        )
     declic.disable(world.org, "attendance")
     with declic.db() as db:
         assert plugin.declic_cron(db=db, now=now()) is None

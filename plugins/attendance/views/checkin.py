@@ -4,6 +4,7 @@ code, or open the QR link) which record "present" or "late" when every rule allo
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import segno
 from sqlalchemy import select
@@ -29,9 +30,9 @@ from plugins.attendance.statuses import by_key, max_points
 from plugins.attendance.views.common import load_session, route, settings, statuses
 
 
-def _qr_data(ctx: RequestContext, session: AttendanceSession) -> dict[str, object]:
+def _qr_data(ctx: RequestContext, session: AttendanceSession) -> dict[str, Any]:
     conf = settings(ctx)
-    step = int(conf["qr_step_seconds"])  # type: ignore[call-overload]
+    step = int(conf["qr_step_seconds"])
     token = current_token(ctx.app.settings.secret_key, session.id, now(), step)
     link = (
         str(ctx.request.base_url).rstrip("/")
@@ -135,7 +136,7 @@ def checkin_link(ctx: RequestContext, session_id: str) -> Response:
     token = (
         ctx.field("t") if ctx.request.method == "POST" else ctx.request.query_params.get("t", "")
     )
-    step = int(settings(ctx)["qr_step_seconds"])  # type: ignore[call-overload]
+    step = int(settings(ctx)["qr_step_seconds"])
     state = token_state(ctx.app.settings.secret_key, session.id, token, now(), step)
     try:
         if state == "expired":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -38,7 +39,7 @@ def statuses(ctx: RequestContext) -> list[AttendanceStatus]:
     return ensure_statuses(ctx.db, ctx.org)
 
 
-def settings(ctx: RequestContext) -> dict[str, object]:
+def settings(ctx: RequestContext) -> dict[str, Any]:
     return org_settings(ctx.db, ctx.org.id)
 
 

@@ -4,6 +4,7 @@ a remark per learner, the history of each learner's record."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from starlette.responses import Response
 
@@ -33,7 +34,7 @@ def _row(
     }
 
 
-def _page_data(ctx: RequestContext, session: AttendanceSession) -> dict[str, object]:
+def _page_data(ctx: RequestContext, session: AttendanceSession) -> dict[str, Any]:
     learners = roster(ctx.db, session)
     records = records_of(ctx.db, session)
     active = [s for s in statuses(ctx) if s.active]
@@ -71,7 +72,7 @@ def _after_change(ctx: RequestContext, session: AttendanceSession, user_ids: lis
 
 
 def mark_one(ctx: RequestContext, session_id: str) -> Response:
-    session, course = load_session(ctx, session_id, "attendance:take")
+    session, _course = load_session(ctx, session_id, "attendance:take")
     user_text = ctx.field("user_id")
     status_text = ctx.field("status_id")
     if not user_text.isdigit() or not status_text.isdigit():
@@ -104,7 +105,7 @@ def mark_one(ctx: RequestContext, session_id: str) -> Response:
         _after_change(ctx, session, [learner.id])
     if ctx.request.headers.get("hx-request"):
         data = _page_data(ctx, session)
-        row = next(r for r in data["rows"] if r["user"].id == learner.id)  # type: ignore[union-attr, index]
+        row = next(r for r in data["rows"] if r["user"].id == learner.id)
         return ctx.render(
             "attendance/_rollcall_row.html", row=row, statuses=data["statuses"], session=session
         )
@@ -138,7 +139,9 @@ def record_history(ctx: RequestContext, session_id: str, user_id: str) -> Respon
     learner_id = int(user_id) if user_id.isdigit() else -1
     record = records_of(ctx.db, session).get(learner_id)
     learner = ctx.db.get(User, learner_id)
-    if learner is None or (record is None and learner_id not in {u.id for u in roster(ctx.db, session)}):
+    if learner is None or (
+        record is None and learner_id not in {u.id for u in roster(ctx.db, session)}
+    ):
         raise NotFound(_("This page does not exist."))
     changes = history(ctx.db, record) if record is not None else []
     who = names_of(ctx, {c.changed_by_id for c in changes})

@@ -3,7 +3,7 @@ workshop section in one step, deletion; and the plugin's index page."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -16,12 +16,7 @@ from core.i18n import ngettext
 from core.models import Course, Enrolment, Section
 from plugins.attendance.checkin import new_code
 from plugins.attendance.models import AttendanceSession
-from plugins.attendance.recurrence import (
-    MAX_OCCURRENCES,
-    RecurrenceError,
-    RepeatRule,
-    occurrences,
-)
+from plugins.attendance.recurrence import MAX_OCCURRENCES
 from plugins.attendance.reports import course_sessions
 from plugins.attendance.views.common import (
     ZONE,
@@ -32,6 +27,7 @@ from plugins.attendance.views.common import (
     names_of,
     route,
 )
+from plugins.attendance.views.session_form import SessionFormValues, check, course_sections
 
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 
@@ -168,130 +164,23 @@ def planned_message(ctx: RequestContext) -> str:
     return message
 
 
-def _form_values(ctx: RequestContext) -> dict[str, object]:
-    form = ctx.form
-    weekdays = {int(v) for v in form.getlist("weekday") if str(v).isdigit()} if form else set()
-    return {
-        "group_id": ctx.field("group_id"),
-        "section_id": ctx.field("section_id"),
-        "date": ctx.field("date"),
-        "start": ctx.field("start"),
-        "duration": ctx.field("duration", "120"),
-        "place": ctx.field("place"),
-        "trainer_id": ctx.field("trainer_id"),
-        "description": ctx.field("description"),
-        "repeat": ctx.field("repeat") in ("1", "on"),
-        "weekdays": weekdays,
-        "every_weeks": ctx.field("every_weeks", "1"),
-        "until": ctx.field("until"),
-    }
-
-
-def _parse(
-    ctx: RequestContext, course: Course, values: dict[str, object]
-) -> tuple[dict[str, object], dict[str, str]]:
-    """Typed values and field errors of the new-session form."""
-    errors: dict[str, str] = {}
-    parsed: dict[str, object] = {}
-    try:
-        parsed["date"] = date.fromisoformat(str(values["date"]))
-    except ValueError:
-        errors["date"] = _("Choose the date of the (first) session.")
-    try:
-        parsed["start"] = time.fromisoformat(str(values["start"]))
-    except ValueError:
-        errors["start"] = _("Write the start time as hours and minutes, for example 09:30.")
-    try:
-        duration = int(str(values["duration"]))
-        if not 5 <= duration <= 720:
-            raise ValueError
-        parsed["duration"] = duration
-    except ValueError:
-        errors["duration"] = _("Write the length in minutes, between 5 and 720.")
-    groups = {g.id for g in course_groups(ctx, course.id)}
-    group_text = str(values["group_id"])
-    parsed["group_id"] = None
-    if group_text:
-        if not group_text.isdigit() or int(group_text) not in groups:
-            errors["group_id"] = _("Choose one of the course's groups, or the whole course.")
-        else:
-            parsed["group_id"] = int(group_text)
-    trainers = {u.id for u in course_trainers(ctx, course.id)}
-    trainer_text = str(values["trainer_id"])
-    parsed["trainer_id"] = None
-    if trainer_text:
-        if not trainer_text.isdigit() or int(trainer_text) not in trainers:
-            errors["trainer_id"] = _("Choose one of the course's trainers.")
-        else:
-            parsed["trainer_id"] = int(trainer_text)
-    section_text = str(values["section_id"])
-    parsed["section_id"] = None
-    if section_text:
-        section = ctx.db.get(Section, int(section_text)) if section_text.isdigit() else None
-        if section is None or section.course_id != course.id or section.organisation_id != ctx.org.id:
-            errors["section_id"] = _("Choose one of the course's workshops.")
-        else:
-            parsed["section_id"] = section.id
-    if len(str(values["place"])) > 200:
-        errors["place"] = _("Keep the place under 200 characters.")
-    if len(str(values["description"])) > 200:
-        errors["description"] = _("Keep the description under 200 characters.")
-    parsed["rule"] = None
-    if values["repeat"]:
-        try:
-            every = int(str(values["every_weeks"]))
-            if not 1 <= every <= 52:
-                raise ValueError
-        except ValueError:
-            errors["every_weeks"] = _("Write a number of weeks between 1 and 52.")
-            every = 1
-        try:
-            until = date.fromisoformat(str(values["until"]))
-        except ValueError:
-            errors["until"] = _("Choose the date of the last session.")
-            until = None
-        if not values["weekdays"]:
-            errors["weekdays"] = _("Tick at least one day of the week.")
-        if until is not None and "every_weeks" not in errors and "weekdays" not in errors:
-            parsed["rule"] = RepeatRule(frozenset(values["weekdays"]), every, until)  # type: ignore[arg-type]
-    if not errors:
-        try:
-            parsed["starts"] = occurrences(
-                parsed["date"],  # type: ignore[arg-type]
-                parsed["start"],  # type: ignore[arg-type]
-                ZONE,
-                parsed["rule"],  # type: ignore[arg-type]
-            )
-        except RecurrenceError as exc:
-            errors[exc.field] = {
-                "until_before_start": _("The end date is before the first session."),
-                "too_many": _(
-                    "This makes more than %(max)s sessions: choose an earlier end date.",
-                    max=MAX_OCCURRENCES,
-                ),
-                "no_occurrence": _("No session falls between these dates on the days ticked."),
-            }.get(exc.message, _("Check the repeat rule."))
-    return parsed, errors
-
-
 def new_session(ctx: RequestContext, course_id: str) -> Response:
     course = ctx.course(course_id, "attendance:manage")
     errors: dict[str, str] = {}
     if ctx.request.method == "POST":
-        values = _form_values(ctx)
-        parsed, errors = _parse(ctx, course, values)
-        if not errors:
-            starts: list[datetime] = parsed["starts"]  # type: ignore[assignment]
+        values = SessionFormValues.from_form(ctx)
+        plan, errors = check(ctx, course, values)
+        if plan is not None:
             created = create_sessions(
                 ctx,
                 course,
-                starts,
-                duration=parsed["duration"],  # type: ignore[arg-type]
-                place=str(values["place"]),
-                description=str(values["description"]),
-                group_id=parsed["group_id"],  # type: ignore[arg-type]
-                trainer_id=parsed["trainer_id"],  # type: ignore[arg-type]
-                section_id=parsed["section_id"],  # type: ignore[arg-type]
+                plan.starts,
+                duration=plan.duration,
+                place=plan.place,
+                description=plan.description,
+                group_id=plan.group_id,
+                trainer_id=plan.trainer_id,
+                section_id=plan.section_id,
             )
             ctx.audit(
                 "attendance.sessions_created",
@@ -305,27 +194,11 @@ def new_session(ctx: RequestContext, course_id: str) -> Response:
             )
     else:
         section_id = ctx.request.query_params.get("section_id", "")
-        values = {
-            "group_id": "",
-            "section_id": section_id if section_id.isdigit() else "",
-            "date": local(now()).date().isoformat(),
-            "start": "09:30",
-            "duration": "180",
-            "place": "",
-            "trainer_id": str(ctx.user.id) if ctx.user else "",
-            "description": "",
-            "repeat": False,
-            "weekdays": set(),
-            "every_weeks": "1",
-            "until": "",
-        }
-    sections = list(
-        ctx.db.scalars(
-            select(Section)
-            .where(Section.course_id == course.id, Section.organisation_id == ctx.org.id)
-            .order_by(Section.position)
+        values = SessionFormValues(
+            section_id=section_id if section_id.isdigit() else "",
+            date=local(now()).date().isoformat(),
+            trainer_id=str(ctx.user.id) if ctx.user else "",
         )
-    )
     return ctx.render(
         "attendance/session_form.html",
         status=400 if errors else 200,
@@ -334,7 +207,7 @@ def new_session(ctx: RequestContext, course_id: str) -> Response:
         errors=errors,
         groups=[(str(g.id), g.name) for g in course_groups(ctx, course.id)],
         trainers=[(str(u.id), u.display_name) for u in course_trainers(ctx, course.id)],
-        sections=[(str(s.id), s.title) for s in sections],
+        sections=[(str(s.id), s.title) for s in course_sections(ctx, course)],
         weekdays=weekday_names(),
         max_occurrences=MAX_OCCURRENCES,
     )

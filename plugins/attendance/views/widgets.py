@@ -63,15 +63,21 @@ def trainer_widgets(ctx: RequestContext) -> list[Widget]:
         ).all()
         for warning, name, title in rows:
             if warning.kind == "consecutive":
-                text = _("%(name)s missed %(count)s sessions in a row.", name=name, count=warning.detail)
+                text = _(
+                    "%(name)s missed %(count)s sessions in a row.", name=name, count=warning.detail
+                )
             else:
-                text = _("%(name)s's attendance rate is %(rate)s %%.", name=name, rate=warning.detail)
+                text = _(
+                    "%(name)s's attendance rate is %(rate)s %%.", name=name, rate=warning.detail
+                )
             warnings.append(
                 {
                     "text": text,
                     "course": title,
                     "report_url": ctx.url(
-                        route("learner_report"), course_id=warning.course_id, user_id=warning.user_id
+                        route("learner_report"),
+                        course_id=warning.course_id,
+                        user_id=warning.user_id,
                     ),
                     "dismiss_url": ctx.url(route("dismiss_warning"), warning_id=warning.id),
                 }
