@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from core.context import RequestContext
 from core.contracts import PageRoute, needs
-from core.errors import NotFound
+from core.errors import BadRequest
 from core.i18n import gettext as _
 from plugins.quiz.bank import (
     add_version,
@@ -260,7 +260,9 @@ def _save_editor(ctx: RequestContext, qtype: str, question: Question | None) -> 
 def new_question(ctx: RequestContext) -> Response:
     qtype = ctx.request.query_params.get("type") or ctx.field("qtype")
     if qtype not in QTYPES:
-        raise NotFound(_("This page does not exist."))
+        if ctx.request.method == "GET":
+            return ctx.redirect(ctx.url("quiz.bank"))  # the bank page lists the types to pick
+        raise BadRequest(_("Choose a type of question."))
     if ctx.request.method == "POST":
         return _save_editor(ctx, qtype, None)
     category = ctx.request.query_params.get("category", "")
