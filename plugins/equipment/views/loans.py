@@ -17,6 +17,7 @@ from plugins.equipment.circulation import (
     Target,
     check_in,
     check_out,
+    ensure_labels,
     mark_lost,
     renew,
 )
@@ -43,11 +44,39 @@ def _target(ctx: RequestContext) -> Target:
         return Target(assets=list(pack.assets), pack=pack)
     if asset_id:
         return Target(assets=[ctx.get(Asset, asset_id)])
-    raise NotFound(_("Choose the equipment to lend from the stock."))
+    return Target(assets=[])
+
+
+def _choose(ctx: RequestContext) -> Response:
+    """No equipment named yet: list what can be lent (assets outside packs, and packs)."""
+    labels = ensure_labels(ctx.db, ctx.org.id)
+    assets = ctx.db.scalars(
+        select(Asset)
+        .where(
+            Asset.organisation_id == ctx.org.id,
+            Asset.status_label_id == labels["available"].id,
+            Asset.pack_id.is_(None),
+        )
+        .order_by(Asset.tag)
+    ).all()
+    packs = [
+        p
+        for p in ctx.db.scalars(
+            select(Pack).where(Pack.organisation_id == ctx.org.id).order_by(Pack.code)
+        )
+        if p.assets and all(a.status_label.kind == "deployable" for a in p.assets)
+    ]
+    return ctx.render(
+        "equipment/checkout_choose.html", **base_context(ctx, assets=assets, packs=packs)
+    )
 
 
 def checkout(ctx: RequestContext) -> Response:
     target = _target(ctx)
+    if not target.assets and target.pack is None:
+        if ctx.request.method == "GET":
+            return _choose(ctx)
+        raise NotFound(_("Choose the equipment to lend from the stock."))
     loan_rules = org_rules(ctx)
     from core.clock import now
 
