@@ -12,7 +12,8 @@ from core.auth import hash_password
 from core.context import RequestContext, client_address
 from core.contracts import PLATFORM_ADMIN
 from core.i18n import gettext as _
-from core.models import AuditEvent, Membership, Organisation, User
+from core.models import ROLES, AuditEvent, Membership, Organisation, User
+from core.permissions import role_grants
 from core.routing import RouteDef
 from core.views.forms import SLUG_RE, check_account_fields, password_of, require_text, values_of
 
@@ -28,9 +29,20 @@ def organisations_page(ctx: RequestContext) -> Response:
             .scalar_subquery(),
         ).order_by(Organisation.name, Organisation.id)
     ).all()
+    # "Its admins": the members whose role holds the organisation's management capability.
+    registry = ctx.app.capabilities
+    admin_roles = [r for r in ROLES if role_grants(registry, r, "core:organisation.manage")]
+    admins: dict[int, list[User]] = {}
+    for org_id, user in ctx.db.execute(
+        select(Membership.organisation_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.role.in_(admin_roles))
+        .order_by(User.display_name, User.id)
+    ):
+        admins.setdefault(org_id, []).append(user)
     return ctx.render(
         "core/platform_organisations.html",
-        rows=rows,
+        rows=[(org, count, admins.get(org.id, [])) for org, count in rows],
         created=ctx.request.query_params.get("created", ""),
     )
 

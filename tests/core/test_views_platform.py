@@ -26,12 +26,14 @@ def _form(**overrides):
 
 def test_list_organisations_with_member_counts(declic):
     org = declic.org("assoc", name="Assoc A")
-    declic.user(org, "learner")
-    declic.user(org, "trainer")
+    declic.user(org, "learner", display_name="Lina")
+    declic.user(org, "admin", login="nadia", display_name="Nadia")
     page = _platform(declic).get("/admin")
     assert page.status_code == 200
     assert "Assoc A" in page.text
     assert "<td>2</td>" in page.text
+    assert "Nadia (nadia)" in page.text
+    assert "Lina" not in page.text
 
 
 def test_create_an_organisation_with_its_admin_who_can_sign_in(declic):
