@@ -124,6 +124,14 @@ def parse_when(day: str, hour: str) -> datetime | None:
     return datetime.combine(local_day, local_time, tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
+def valid_hour(hour: str) -> bool:
+    try:
+        time.fromisoformat(hour)
+    except ValueError:
+        return False
+    return True
+
+
 def local_parts(moment: datetime | None) -> tuple[str, str]:
     """The ``(date, time)`` a form shows for a stored UTC moment."""
     if moment is None:

@@ -11,7 +11,7 @@ from core.errors import NotFound
 from core.i18n import gettext as _
 from core.models import Course, Section
 from core.routing import RouteDef
-from core.views.forms import local_parts, parse_when, require_text, values_of
+from core.views.forms import local_parts, parse_when, require_text, valid_hour, values_of
 
 TEACH = needs("core:course.teach")
 MAX_DURATION = 24 * 60
@@ -44,8 +44,12 @@ def _read(ctx: RequestContext) -> tuple[dict[str, str], dict[str, str], dict[str
     errors: dict[str, str] = {}
     require_text(values, errors, "title", 200)
     clean: dict[str, object] = {}
+    if values["hour"] and not valid_hour(values["hour"]):
+        errors["hour"] = _("Give the time as hours and minutes, like 09:30.")
     try:
-        clean["starts_at"] = parse_when(values["day"], values["hour"])
+        clean["starts_at"] = parse_when(
+            values["day"], values["hour"] if "hour" not in errors else ""
+        )
     except ValueError:
         errors["day"] = _("Give a date (day/month/year) and, if you wish, a time.")
     try:

@@ -110,6 +110,13 @@ def test_bad_section_date_and_duration_are_field_errors(declic):
     assert response.status_code == 200
     assert 'id="e-day"' in response.text
     assert 'id="e-duration"' in response.text
+    assert 'id="e-hour"' not in response.text
+    late = declic.post(
+        client,
+        f"/o/assoc/admin/courses/{course.id}/sections",
+        {"title": "Atelier", "day": "2026-03-02", "hour": "25:00", "duration": "60"},
+    )
+    assert 'id="e-hour"' in late.text and 'id="e-day"' not in late.text
     assert 'value="Atelier"' in response.text
     assert declic.count(Section) == 0
 
