@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from core.i18n import gettext as _
+
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 BUILT_IN_FILES = ("crcn.yaml", "b2i_adultes.yaml", "pcie.yaml", "mapping.yaml", "workshops.yaml")
 RULE_TYPES = ("count_at_level", "share_per_domain", "per_module")
@@ -51,7 +53,7 @@ class FrameworkError(ValueError):
         self.source = source
         self.line = line
         self.reason = reason
-        where = f"{source}, line {line}" if line else source
+        where = _("%(file)s, line %(line)s", file=source, line=line) if line else source
         super().__init__(f"{where}: {reason}")
 
 
@@ -218,10 +220,14 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool):
-                raise FrameworkError("", key_node.start_mark.line + 1, "a key must be plain text")
+                raise FrameworkError(
+                    "", key_node.start_mark.line + 1, _("a key must be plain text")
+                )
             key = str(key)
             if key in result:
-                raise FrameworkError("", key_node.start_mark.line + 1, f"'{key}' is given twice")
+                raise FrameworkError(
+                    "", key_node.start_mark.line + 1, _("“%(key)s” is given twice", key=key)
+                )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
@@ -246,12 +252,12 @@ def parse_yaml(text: str, source: str) -> LMap:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise FrameworkError(
-            source, line, f"not valid YAML: {exc.problem or exc.context}"
+            source, line, _("not valid YAML: %(problem)s", problem=exc.problem or exc.context)
         ) from None
     except yaml.YAMLError as exc:
-        raise FrameworkError(source, None, f"not valid YAML: {exc}") from None
+        raise FrameworkError(source, None, _("not valid YAML: %(problem)s", problem=exc)) from None
     if not isinstance(data, LMap):
-        raise FrameworkError(source, 1, "the file must be a mapping of keys (id, title, ...)")
+        raise FrameworkError(source, 1, _("the file must be a mapping of keys (id, title, ...)"))
     return data
 
 
@@ -269,24 +275,24 @@ class _Reader:
     ) -> Any:
         if key not in mapping:
             if required:
-                raise self.fail(mapping.line, f"'{key}' is missing")
+                raise self.fail(mapping.line, _("“%(key)s” is missing", key=key))
             return None
         value = mapping[key]
         line = mapping.key_lines.get(key, mapping.line)
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise self.fail(line, f"'{key}' must be a whole number")
+            raise self.fail(line, _("“%(key)s” must be a whole number", key=key))
         if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise self.fail(line, f"'{key}' must be a number")
+            raise self.fail(line, _("“%(key)s” must be a number", key=key))
         if kind is str:
             if not isinstance(value, str | int | float) or isinstance(value, bool):
-                raise self.fail(line, f"'{key}' must be text")
+                raise self.fail(line, _("“%(key)s” must be text", key=key))
             value = str(value).strip()
             if required and not value:
-                raise self.fail(line, f"'{key}' must not be empty")
+                raise self.fail(line, _("“%(key)s” must not be empty", key=key))
         if kind is list and not isinstance(value, list):
-            raise self.fail(line, f"'{key}' must be a list")
+            raise self.fail(line, _("“%(key)s” must be a list", key=key))
         if kind is dict and not isinstance(value, dict):
-            raise self.fail(line, f"'{key}' must be a mapping")
+            raise self.fail(line, _("“%(key)s” must be a mapping", key=key))
         return value
 
     def line_of(self, mapping: LMap, key: str) -> int:
@@ -295,7 +301,10 @@ class _Reader:
     def in_range(self, mapping: LMap, key: str, low: float, high: float, kind: type = int) -> Any:
         value = self.get(mapping, key, kind)
         if not low <= value <= high:
-            raise self.fail(self.line_of(mapping, key), f"'{key}' must be between {low} and {high}")
+            raise self.fail(
+                self.line_of(mapping, key),
+                _("“%(key)s” must be between %(low)s and %(high)s", key=key, low=low, high=high),
+            )
         return value
 
     def items(self, seq: LList) -> list[tuple[Any, int]]:
@@ -303,7 +312,9 @@ class _Reader:
 
     def mapping_item(self, item: Any, line: int, what: str) -> LMap:
         if not isinstance(item, LMap):
-            raise self.fail(line, f"each {what} must be a mapping (code, title, ...)")
+            raise self.fail(
+                line, _("each %(what)s must be a mapping (code, title, ...)", what=what)
+            )
         return item
 
 
@@ -313,7 +324,11 @@ def _rule(reader: _Reader, data: LMap, max_level: int) -> Rule:
     if kind not in RULE_TYPES:
         raise reader.fail(
             reader.line_of(rule, "type"),
-            f"rule type '{kind}' is not one of {', '.join(RULE_TYPES)}",
+            _(
+                "rule type “%(kind)s” is not one of %(types)s",
+                kind=kind,
+                types=", ".join(RULE_TYPES),
+            ),
         )
     if kind == "count_at_level":
         return Rule(
@@ -340,7 +355,9 @@ def _requirements(reader: _Reader, holder: LMap) -> list[tuple[str, int, int]]:
     for item, line in reader.items(raw):
         match = TAG_PATTERN.match(str(item)) if isinstance(item, str) else None
         if match is None or match["level"] is None or not match["level"].isdigit():
-            raise reader.fail(line, f"'{item}' must look like crcn:5.2@1 (framework:code@level)")
+            raise reader.fail(
+                line, _("“%(item)s” must look like crcn:5.2@1 (framework:code@level)", item=item)
+            )
         out.append((f"{match['fw']}:{match['code']}", int(match["level"]), line))
     return out
 
@@ -362,7 +379,7 @@ def read_framework(text: str, source: str, built_in: bool = True) -> _Draft:
     if not ID_PATTERN.match(fw_id):
         raise reader.fail(
             reader.line_of(data, "id"),
-            "'id' must be lower-case letters, digits or _ (it is the tag prefix)",
+            _("“id” must be lower-case letters, digits or _ (it is the tag prefix)"),
         )
     max_level = reader.in_range(data, "max_level", 1, 8)
     default_difficulty = 1
@@ -372,7 +389,7 @@ def read_framework(text: str, source: str, built_in: bool = True) -> _Draft:
     domains_raw = reader.get(data, "domains", list)
     if not domains_raw:
         raise reader.fail(
-            reader.line_of(data, "domains"), "'domains' must list at least one domain"
+            reader.line_of(data, "domains"), _("“domains” must list at least one domain")
         )
     seen: dict[str, int] = {}
     requirements: dict[str, list[tuple[str, int, int]]] = {}
@@ -383,7 +400,8 @@ def read_framework(text: str, source: str, built_in: bool = True) -> _Draft:
         comps_raw = reader.get(dom, "competences", list)
         if not comps_raw:
             raise reader.fail(
-                reader.line_of(dom, "competences"), f"domain {dcode} has no competence"
+                reader.line_of(dom, "competences"),
+                _("domain %(code)s has no competence", code=dcode),
             )
         comps = []
         for citem, cline in reader.items(comps_raw):
@@ -411,9 +429,13 @@ def _code(reader: _Reader, holder: LMap, seen: dict[str, int]) -> str:
     code = reader.get(holder, "code", str)
     line = reader.line_of(holder, "code")
     if not CODE_PATTERN.match(code):
-        raise reader.fail(line, f"code '{code}' may hold only letters, digits, '.', '_' or '-'")
+        raise reader.fail(
+            line, _("code “%(code)s” may hold only letters, digits, “.”, “_” or “-”", code=code)
+        )
     if code in seen:
-        raise reader.fail(line, f"code '{code}' is already used on line {seen[code]}")
+        raise reader.fail(
+            line, _("code “%(code)s” is already used on line %(line)s", code=code, line=seen[code])
+        )
     seen[code] = line
     return code
 
@@ -460,18 +482,26 @@ def _attach(
             if comp is None:
                 line = reqs[0][2] if reqs else None
                 raise FrameworkError(
-                    source, line, f"'{key}' names no competence of a known framework"
+                    source, line, _("“%(key)s” names no competence of a known framework", key=key)
                 )
             checked = []
             for req_key, level, line in reqs:
                 target = probe.competence(req_key)
                 if target is None:
                     raise FrameworkError(
-                        source, line, f"'{req_key}' names no competence of a known framework"
+                        source,
+                        line,
+                        _("“%(key)s” names no competence of a known framework", key=req_key),
                     )
                 if level > frameworks[target.framework].max_level:
                     raise FrameworkError(
-                        source, line, f"level {level} is above the top level of {target.framework}"
+                        source,
+                        line,
+                        _(
+                            "level %(level)s is above the top level of %(framework)s",
+                            level=level,
+                            framework=target.framework,
+                        ),
                     )
                 checked.append(Requirement(req_key, level))
             # A later file (an organisation's) replaces what an earlier one said for that key.
@@ -540,7 +570,7 @@ def _load(extra: tuple[tuple[str, str], ...]) -> Catalogue:
                 raise FrameworkError(
                     name,
                     draft.id_line,
-                    f"a framework with id '{draft.framework.id}' already exists",
+                    _("a framework with id “%(id)s” already exists", id=draft.framework.id),
                 )
             drafts.append(draft)
     frameworks = _attach(drafts, mappings)
@@ -549,7 +579,7 @@ def _load(extra: tuple[tuple[str, str], ...]) -> Catalogue:
         for code, line in codes:
             if not catalogue.knows(code):
                 raise FrameworkError(
-                    workshop_source, line, f"'{code}' names no competence or domain"
+                    workshop_source, line, _("“%(code)s” names no competence or domain", code=code)
                 )
     return Catalogue(frameworks, tuple(w for w, _ in workshops))
 
@@ -561,7 +591,7 @@ def _kind_of(text: str, name: str) -> str:
         raise FrameworkError(
             name,
             data.key_lines.get("kind"),
-            f"kind '{kind}' is not framework, mapping or workshops",
+            _("kind “%(kind)s” is not framework, mapping or workshops", kind=kind),
         )
     return str(kind)
 

@@ -86,24 +86,24 @@ def test_an_organisation_file_adds_a_framework() -> None:
 @pytest.mark.parametrize(
     ("change", "line", "reason"),
     [
-        (("max_level: 3", "max_level: 12"), 5, "'max_level' must be between 1 and 8"),
-        (("max_level: 3", "max_level: three"), 5, "'max_level' must be a whole number"),
-        (('        title: "Download a certificate"\n', ""), 14, "'title' is missing"),
-        (("code: A2", "code: A1"), 14, "code 'A1' is already used on line 11"),
-        (("share: 0.5", "share: 5"), 6, "'share' must be between 0.01 and 1.0"),
-        (("type: share_per_domain", "type: majority"), 6, "rule type 'majority' is not one of"),
-        (('["crcn:2.4@1"]', '["crcn:9.9@1"]'), 13, "'crcn:9.9' names no competence"),
+        (("max_level: 3", "max_level: 12"), 5, "“max_level” must be between 1 and 8"),
+        (("max_level: 3", "max_level: three"), 5, "“max_level” must be a whole number"),
+        (('        title: "Download a certificate"\n', ""), 14, "“title” is missing"),
+        (("code: A2", "code: A1"), 14, "code “A1” is already used on line 11"),
+        (("share: 0.5", "share: 5"), 6, "“share” must be between 0.01 and 1.0"),
+        (("type: share_per_domain", "type: majority"), 6, "rule type “majority” is not one of"),
+        (('["crcn:2.4@1"]', '["crcn:9.9@1"]'), 13, "“crcn:9.9” names no competence"),
         (('["crcn:2.4@1"]', '["crcn:2.4"]'), 13, "must look like crcn:5.2@1"),
         (('["crcn:2.4@1"]', '["crcn:2.4@9"]'), 13, "level 9 is above the top level of crcn"),
-        (("id: clic", "id: Clic Emploi"), 2, "'id' must be lower-case letters"),
-        (("id: clic", "id: crcn"), 2, "a framework with id 'crcn' already exists"),
-        (('source: "Association Navigateur, 2026"\n', ""), 2, "'source' is missing"),
+        (("id: clic", "id: Clic Emploi"), 2, "“id” must be lower-case letters"),
+        (("id: clic", "id: crcn"), 2, "a framework with id “crcn” already exists"),
+        (('source: "Association Navigateur, 2026"\n', ""), 2, "“source” is missing"),
         (('title: "Clic\'Emploi skills"', "title: [unclosed"), 4, "not valid YAML"),
-        (("max_level: 3\n", "max_level: 3\nmax_level: 4\n"), 6, "'max_level' is given twice"),
+        (("max_level: 3\n", "max_level: 3\nmax_level: 4\n"), 6, "“max_level” is given twice"),
     ],
 )
 def test_a_malformed_file_is_rejected_with_line_and_reason(
-    change: tuple[str, str], line: int, reason: str
+    change: tuple[str, str], line: int, reason: str, english: None
 ) -> None:
     old, new = change
     assert old in ORG_FILE
@@ -115,7 +115,7 @@ def test_a_malformed_file_is_rejected_with_line_and_reason(
     assert str(caught.value).startswith(f"clic.yaml, line {line}: ")
 
 
-def test_a_file_that_is_not_a_mapping_is_rejected() -> None:
+def test_a_file_that_is_not_a_mapping_is_rejected(english: None) -> None:
     with pytest.raises(FrameworkError, match="line 1: the file must be a mapping"):
         check_framework_file("- just\n- a list\n", "list.yaml")
 
