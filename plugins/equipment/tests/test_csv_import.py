@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 
+from core import i18n
 from core.testing import Kit
 from plugins.equipment import csv_import
 from plugins.equipment.models import Asset, Event
@@ -44,6 +45,7 @@ def test_mapping_is_guessed_from_french_headers() -> None:
 
 
 def test_errors_carry_the_file_line_numbers() -> None:
+    i18n.set_language("en")
     text = (
         "tag,serial,kind,grade,erasure_date,warranty_end\n"
         "PC-1,S1,laptop,A,2026-01-02,\n"  # line 2 ok
