@@ -21,12 +21,10 @@ $(PY):
 
 # Stamps: reinstall only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) --upgrade pip
 	$(PIP) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PIP) --upgrade pip
 	$(PIP) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
