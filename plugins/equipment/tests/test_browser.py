@@ -1,0 +1,202 @@
+"""The whole equipment journey in Chromium, against the server run by uvicorn (``live_server``):
+
+the admin imports a CSV of 30 laptops and lends one; the learner, in a second browser context,
+accepts the agreement; the agreement PDF names the tag and the learner; time passes (the clock
+file the server reads) and the loan shows overdue with one reminder sent by the cron hook; the
+check-in makes the laptop available again, and its history shows every step.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from core.clock import now
+from core.models import Organisation
+from core.testing import LiveServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("DECLIC_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PASSWORD = "equipment-browser-pass"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("DECLIC_REQUIRE_BROWSER", "") not in ("", "0"):
+        pytest.fail(f"DECLIC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed")
+    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
+        _unavailable(f"Chromium is not installed at {CHROMIUM}")
+    driver = sync_playwright().start()
+    browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        driver.stop()
+
+
+def laptops_csv() -> bytes:
+    """30 laptops as a refurbisher sends them: French headers, ';', Windows-1252."""
+    lines = ["N° inventaire;N° de série;Type;Marque;Modèle;RAM;Grade;Test;Méthode d'effacement"]
+    lines += [
+        f"NAV-{i:03d};NAVSN{i:05d};Portable;Lenovo;ThinkPad T470;8 Go;{'ABC'[i % 3]};OK;NIST 800-88"
+        for i in range(1, 31)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def sign_in(page: Any, login: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=identifier]", login)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def run_cron(live_server: LiveServer) -> list[str]:
+    lines: list[str] = []
+    with live_server.kit.db() as db:
+        for _plugin, result in live_server.kit.state.host.call_each(
+            "declic_cron", db=db, now=now()
+        ):
+            lines.extend(result or [])
+    return lines
+
+
+def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: LiveServer) -> None:
+    kit = live_server.kit
+    org = kit.org(name="Association Équipée")
+    kit.enable(org, "equipment")
+    admin = kit.user(org, "admin", password=PASSWORD, display_name="Alice Administratrice")
+    learner = kit.user(org, "learner", password=PASSWORD, display_name="Samira Benali")
+    from core.plugin_switches import save_settings
+
+    with kit.db() as db:
+        save_settings(
+            db,
+            db.get(Organisation, org.id),
+            "equipment",
+            {
+                "loan_days": 30,
+                "max_renewals": 1,
+                "grace_days": 3,
+                "reminder_days": "1,7,14",
+                "return_instructions": "Au local, le mardi après-midi.",
+            },
+            actor=None,
+        )
+    base = f"/o/{org.slug}/equipment"
+    admin_ctx = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    learner_ctx = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    admin_ctx.set_default_timeout(15_000)
+    learner_ctx.set_default_timeout(15_000)
+    try:
+        page = admin_ctx.new_page()
+        sign_in(page, admin.login)
+
+        # 1. Import the refurbisher's file: mapping guessed, preview, import.
+        page.goto(f"{base}/import")
+        page.set_input_files(
+            "#f-file", {"name": "livraison.csv", "mimeType": "text/csv", "buffer": laptops_csv()}
+        )
+        with page.expect_navigation():
+            page.click("button[type=submit].primary")
+        assert "30" in page.locator("#import-summary").inner_text()
+        assert page.locator("#f-map-tag").input_value() == "0"
+        with page.expect_navigation():
+            page.click("#import-run")
+        assert "30" in page.locator("#import-done").inner_text()
+        page.goto(f"{base}/")
+        assert page.locator('[data-count="available"]').inner_text() == "30"
+
+        # 2. Lend NAV-007 to Samira through the pages.
+        page.get_by_role("link", name="NAV-007").click()
+        page.get_by_role("link", name="Prêter ou donner").click()
+        page.select_option("#f-borrower", label="Samira Benali")
+        page.check("input[name=kind][value=loan]")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Confirmer").click()
+        loan_url = page.url
+        assert re.search(r"/loans/\d+$", loan_url), loan_url
+        assert "En prêt" in page.locator("#loan-state").inner_text()
+
+        # 3. Samira, in her own browser context, accepts the agreement.
+        mine = learner_ctx.new_page()
+        sign_in(mine, learner.login)
+        mine.goto(f"{base}/my")
+        assert "Au local, le mardi après-midi." in mine.content()
+        mine.get_by_role("link", name="Lire et accepter la charte de prêt").click()
+        assert "NAV-007" in mine.content()
+        mine.check("#f-accept")
+        with mine.expect_navigation():
+            mine.get_by_role("button", name="J’accepte").click()
+        assert "Vous avez accepté la charte de prêt." in mine.content()
+        pdf_link = mine.get_by_role("link", name="La voir (PDF)").get_attribute("href")
+        pdf = learner_ctx.request.get(pdf_link)
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+        assert "NAV-007" in text and "Samira Benali" in text
+        # The admin's copy is the same stored document.
+        assert admin_ctx.request.get(f"{loan_url}/agreement.pdf").body() == pdf.body()
+
+        # 4. Time passes: 40 days later the loan is 10 days late; the cron sends one reminder.
+        live_server.set_clock(timedelta(days=40))
+        sent = run_cron(live_server)
+        assert len(sent) == 1, sent
+        assert run_cron(live_server) == []  # never twice
+        sign_in(page, admin.login)  # the old session ran out with the clock
+        page.goto(loan_url)
+        assert "jours de retard" in page.locator("#loan-overdue").inner_text()
+        assert "relance envoyée" in page.locator("#loan-reminder").inner_text()
+        page.goto(f"/o/{org.slug}/")
+        assert "NAV-007" in page.locator("main").inner_text()  # the dashboard's overdue list
+
+        # 5. Check-in: available again, and the history shows every step.
+        page.goto(loan_url)
+        page.select_option("#f-condition", "good")
+        page.fill("#f-notes", "Rendu avec sa sacoche")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Enregistrer le retour").click()
+        assert "Rendu" in page.locator("#loan-state").inner_text()
+        page.get_by_role("link", name="NAV-007").first.click()
+        assert page.locator("#asset-status").inner_text() == "Disponible"
+        history = page.locator("table.eq-history").inner_text()
+        steps = [
+            "Importé depuis un fichier",
+            "Prêté",
+            "Charte acceptée par l’apprenant",
+            "Relance de retard envoyée",
+            "Rendu",
+        ]
+        positions = [history.find(step) for step in steps]
+        assert all(p >= 0 for p in positions), (steps, history)
+        assert positions == sorted(positions), history
+        assert "Samira Benali" in history and "Alice Administratrice" in history
+    finally:
+        live_server.set_clock(timedelta(0))
+        admin_ctx.close()
+        learner_ctx.close()
