@@ -48,7 +48,8 @@ _RESERVED = re.compile("[\ufdd0-\ufdef]")
 _WEIGHT = re.compile(r"^%\s*(-?\d+(?:\.\d+)?)\s*%")
 _BAD_WEIGHT = re.compile(r"^%([-+\d.,\s]{1,12})%")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_TAG = re.compile(r"\[tag:([^\]]*)\]")
+# Moodle's convention: "// [tag:name]" in the comment lines of a question, "\]" for a "]".
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _HTML_TAG = re.compile(r"<[^>]*>")
 
@@ -84,7 +85,7 @@ def parse(data: str | bytes) -> ParseResult:
         for number, raw in block:
             line = raw.strip()
             if line.startswith("//"):
-                tags.extend(t.strip() for t in _TAG.findall(line) if t.strip())
+                tags.extend(t.replace("\\]", "]").strip() for t in _TAG.findall(line) if t.strip())
             elif not lines and line.startswith("$CATEGORY:"):
                 # Moodle wants a blank line after it; accepting the next line as a question
                 # is kinder and changes nothing for a well-formed file.
@@ -236,11 +237,11 @@ class _QuestionReader:
                 _("A “{” opens a second answer block inside the first; write \\{ for a brace."),
                 second_open,
             )
-        if text.find("{", closing + 1) >= 0 or text.find("}", closing + 1) >= 0:
-            extra = max(text.find("{", closing + 1), text.find("}", closing + 1))
+        extras = [i for i in (text.find("{", closing + 1), text.find("}", closing + 1)) if i >= 0]
+        if extras:
             raise _RejectedError(
                 _("A question has only one answer block {…}; write \\{ or \\} for a brace."),
-                extra,
+                min(extras),
             )
 
     def _question(

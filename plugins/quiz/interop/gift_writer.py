@@ -8,12 +8,15 @@ turn a short answer into a matching question) raises GiftExportError naming the 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from core.i18n import gettext as _
 
 from .model import BLANK_MARKER, Bank, Question, category_path_to_text
 
+# Moodle reads a tag up to "]" (written "\\]") and drops tags holding these.
+_NOT_IN_TAG = re.compile(r"[<>`\x00-\x1f]")
 _ESCAPES = {c: "\\" + c for c in "\\~=#{}:"} | {"\n": "\\n", "\r": ""}
 
 
@@ -53,7 +56,7 @@ def _question(question: Question) -> str:
     lines: list[str] = []
     if question.tags:
         for tag in question.tags:
-            if "]" in tag or "\n" in tag:
+            if _NOT_IN_TAG.search(tag):
                 raise GiftExportError(
                     _(
                         "The tag “%(tag)s” of “%(name)s” cannot be written in GIFT.",
@@ -61,7 +64,8 @@ def _question(question: Question) -> str:
                         name=question.name,
                     )
                 )
-        lines.append("// " + " ".join(f"[tag:{tag}]" for tag in question.tags))
+        # One per line: a tag ending with "\\" would otherwise swallow the next one.
+        lines.extend("// [tag:" + tag.replace("]", "\\]") + "]" for tag in question.tags)
     head = f"::{escape(question.name)}:: "
     text = question.text
     if question.text_format != "moodle" or text.startswith("["):

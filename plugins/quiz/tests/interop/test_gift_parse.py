@@ -57,6 +57,10 @@ def test_whole_line_comments_anywhere_and_urls_kept():
 def test_tags_from_moodle_comment_convention():
     q = one_gift("// [tag:bureautique] [tag:niveau 1]\n::A:: Word? {T}")
     assert q.tags == ("bureautique", "niveau 1")
+    q = one_gift("// [tag:a\\]b] [id:X12]\n// [tag: c ]\n::A:: Word? {T}")
+    assert q.tags == ("a]b", "c")
+    tagged = gift.write(gift.parse("// [tag:a\\]b]\n// [tag:end\\]\n::A:: Word? {T}").bank)
+    assert tagged.startswith("// [tag:a\\]b]\n// [tag:end\\]\n")
 
 
 def test_blank_lines_separate_questions_and_spaces_only_lines_count_as_blank():
@@ -289,3 +293,9 @@ def test_size_limit_is_named():
         "The file is 20.0 MB; the largest file that can be imported is 10 MB."
     )
     assert gift.parse(b"y" * (MAX_IMPORT_BYTES + 1)).problems[0].reason.endswith("10 MB.")
+
+
+def test_stray_brace_after_the_block_points_at_its_own_line():
+    assert problems_of("::A:: one {=a ~b}\nthen\n} and {") == [
+        (3, "A question has only one answer block {…}; write \\{ or \\} for a brace.")
+    ]

@@ -10,7 +10,12 @@ from plugins.quiz.interop.validation import question_problems
 
 from .strategies import banks
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,  # the working tree is shared: keep no example database in it
+)
 
 
 @SETTINGS

@@ -141,8 +141,8 @@ def test_gift_writer_refuses_what_gift_would_misread():
     )
     with pytest.raises(GiftExportError, match="matching prompt cannot contain"):
         gift.write(_bank(match))
-    tagged = Question("essay", "E", "Dites", tags=("a]b",))
-    with pytest.raises(GiftExportError, match="tag “a]b”"):
+    tagged = Question("essay", "E", "Dites", tags=("<b>",))
+    with pytest.raises(GiftExportError, match="tag “<b>”"):
         gift.write(_bank(tagged))
 
 
