@@ -50,6 +50,8 @@ def test_every_string_has_a_french_translation_with_the_same_placeholders():
         wanted = set(PLACEHOLDER.findall(source[-1])) | set(PLACEHOLDER.findall(source[0]))
         for target in targets:
             assert set(PLACEHOLDER.findall(target)) <= wanted | {"num"}, key
-            assert set(PLACEHOLDER.findall(source[0])) <= set(PLACEHOLDER.findall(target)) | {"num"}, key
+            assert set(PLACEHOLDER.findall(source[0])) <= set(PLACEHOLDER.findall(target)) | {
+                "num"
+            }, key
     assert len(_used()) > 150  # the extraction itself worked
     assert not missing, "untranslated: " + ", ".join(sorted(missing))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import Course, Organisation, Section, User
+from core.models import Organisation, Section, User
 from core.testing import assert_plugin_contract
 from plugins.attendance import plugin
 from plugins.attendance.models import (
@@ -120,12 +120,22 @@ def test_privacy_delete_of_a_trainer_keeps_the_learners_records_without_naming_t
 
 def test_menu_and_section_activities(declic, world):
     with declic.db() as db:
-        section = db.scalars(select(Section).where(Section.course_id == world.course.id)).first()
-        course = db.get(Course, world.course.id)
-    make_session(declic, world, section_id=section.id)
+        section = db.scalars(
+            select(Section).where(Section.course_id == world.course.id).order_by(Section.position)
+        ).first()
+    session = make_session(declic, world, section_id=section.id)
     trainer = declic.client(world.trainer)
-    home = trainer.get(f"/o/{world.org.slug}/")
-    assert f"{base(world)}/" in home.text
-    learner_home = declic.client(world.learners[0]).get(f"/o/{world.org.slug}/")
-    assert f"{base(world)}/my" in learner_home.text
-    assert course.id
+    assert f'href="{base(world)}/"' in trainer.get(f"/o/{world.org.slug}/").text
+    course_page = trainer.get(f"/o/{world.org.slug}/courses/{world.course.id}")
+    assert course_page.status_code == 200
+    assert f"{base(world)}/session/{session.id}" in course_page.text
+    add_url = f"{base(world)}/course/{world.course.id}/new?section_id={section.id}"
+    assert add_url in course_page.text
+    form = trainer.get(add_url)
+    assert f'<option value="{section.id}" selected>' in form.text
+    learner = declic.client(world.learners[0])
+    assert f'href="{base(world)}/my"' in learner.get(f"/o/{world.org.slug}/").text
+    learner_course = learner.get(f"/o/{world.org.slug}/courses/{world.course.id}")
+    assert f"{base(world)}/my" in learner_course.text
+    assert f"{base(world)}/session/{session.id}" not in learner_course.text
+    assert add_url not in learner_course.text

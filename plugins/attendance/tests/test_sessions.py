@@ -162,3 +162,14 @@ def test_deleting_a_session(declic, world):
     response = declic.post(trainer, f"{base(world)}/session/{session.id}/delete")
     assert response.status_code == 303
     assert _sessions(declic, world) == []
+
+
+def test_a_session_whose_attendance_was_taken_cannot_be_deleted(declic, world):
+    from plugins.attendance.tests.conftest import make_session
+
+    session = make_session(declic, world)
+    trainer = declic.client(world.trainer)
+    declic.post(trainer, f"{base(world)}/session/{session.id}/all-present")
+    response = declic.post(trainer, f"{base(world)}/session/{session.id}/delete")
+    assert response.status_code == 409
+    assert len(_sessions(declic, world)) == 1

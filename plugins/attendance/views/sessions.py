@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from core.clock import now
 from core.context import RequestContext
+from core.errors import Conflict
 from core.i18n import gettext as _
 from core.i18n import ngettext
 from core.models import Course, Enrolment, Section
@@ -286,6 +287,9 @@ def from_sections(ctx: RequestContext, course_id: str) -> Response:
 
 def delete_session(ctx: RequestContext, session_id: str) -> Response:
     session, course = load_session(ctx, session_id, "attendance:manage")
+    if session.taken_at is not None:
+        # Taken attendance is the funder's evidence (feuille d'émargement): it is never dropped.
+        raise Conflict(_("This session's attendance was taken: it cannot be deleted."))
     ctx.audit(
         "attendance.session_deleted",
         f"session:{session.id}",
