@@ -11,6 +11,9 @@ Fixtures:
   ``db()``.
 - ``live_server``: the application served by uvicorn in a subprocess on a free port, on its own
   database, for browser tests (``live_server.url``, ``live_server.kit``).
+- ``declic_browser`` (headless Chromium, one per process) and ``declic_page`` (a fresh context on
+  ``live_server``), with :func:`sign_in_through_the_page`. Without Chromium or Playwright they
+  skip, or fail when ``DECLIC_REQUIRE_BROWSER=1``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, Select, create_engine, inspect, select, text
@@ -495,6 +498,77 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             yield server
         finally:
             server.close()
+
+
+# --- a browser, for browser tests (Playwright's sync API, Debian's Chromium) ----------------------
+
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+)
+
+
+def chromium_path() -> Path:
+    """Debian's Chromium (``DECLIC_CHROMIUM`` overrides): Playwright never downloads a browser."""
+    return Path(os.environ.get("DECLIC_CHROMIUM", "/usr/bin/chromium"))
+
+
+def browser_required() -> bool:
+    return os.environ.get("DECLIC_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def no_browser(reason: str) -> NoReturn:
+    """Skip the test, or fail it when ``DECLIC_REQUIRE_BROWSER=1`` (CI must not go green without
+    its browser tests)."""
+    if browser_required():
+        pytest.fail(f"DECLIC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def declic_browser() -> Iterator[Any]:
+    """One headless Chromium for the test process, driven by Playwright's sync API."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        no_browser("Playwright is not installed (pip install -e '.[dev]')")
+    chromium = chromium_path()
+    if not chromium.exists():
+        no_browser(f"Chromium is not installed at {chromium} (apt-get install chromium)")
+    driver = sync_playwright().start()
+    try:
+        browser = driver.chromium.launch(
+            executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        driver.stop()
+
+
+@pytest.fixture
+def declic_page(declic_browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A page in a fresh browser context (no cookies carried over), pointed at ``live_server``:
+    ``page.goto("/login")``. French first, like the associations' laptops."""
+    context = declic_browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def sign_in_through_the_page(page: Any, login: str, password: str) -> None:
+    """Fill and send the real login form, and wait for the page that follows."""
+    page.goto("/login")
+    page.fill("input[name=identifier]", login)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def form_token(html: str) -> str:

@@ -1,23 +1,23 @@
 """Browser tests: the real pages in Debian's Chromium, driven by Playwright's sync API, against the
 application served by uvicorn (``live_server`` from the test kit).
 
-Fixtures for every browser test:
+Fixtures for every browser test here (the machinery is in ``core/testing.py`` so that plugins'
+browser tests get it too, as ``declic_browser`` / ``declic_page``):
 
-- ``browser``: one headless Chromium per test process (``/usr/bin/chromium``; Playwright never
-  downloads a browser of its own here).
-- ``page``: a fresh browser context and page per test (no cookies carried over).
-- ``e2e_people``: an organisation with a learner, a trainer and an admin who have passwords.
+- ``browser``: one headless Chromium per test process (``/usr/bin/chromium``).
+- ``page``: a fresh browser context and page per test (no cookies carried over), whose relative
+  URLs go to the live server.
+- ``e2e_people``: an organisation with a learner enrolled in a course, a trainer and an admin,
+  all with the password ``e2e_people.password``.
 - ``sign_in(page, login, password)``: signs in through the real login form.
 
-Without Chromium or Playwright the tests are skipped with the reason, unless
-``DECLIC_REQUIRE_BROWSER=1`` (as in CI), where they fail instead.
+Every test in this folder is marked ``browser``. Without Chromium or Playwright they are skipped
+with the reason, unless ``DECLIC_REQUIRE_BROWSER=1`` (as in CI), where they fail instead.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,71 +25,26 @@ from typing import Any
 import pytest
 
 from core.models import Organisation, User
-from core.testing import LiveServer
+from core.testing import LiveServer, sign_in_through_the_page
 
-CHROMIUM = Path(os.environ.get("DECLIC_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 PASSWORD = "browser-test-password"
-
-
-def browser_required() -> bool:
-    return os.environ.get("DECLIC_REQUIRE_BROWSER", "") not in ("", "0")
-
-
-def no_browser(reason: str) -> None:
-    """Skip, or fail when the browser is required (CI must not pass without its browser tests)."""
-    if browser_required():
-        pytest.fail(f"DECLIC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
+        if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        no_browser("Playwright is not installed (pip install -e '.[dev]')")
-    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
-        no_browser(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    driver = sync_playwright().start()
-    try:
-        yield driver
-    finally:
-        driver.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_driver: Any) -> Iterator[Any]:
-    instance = playwright_driver.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
-    try:
-        yield instance
-    finally:
-        instance.close()
+def browser(declic_browser: Any) -> Any:
+    return declic_browser
 
 
 @pytest.fixture
-def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """A new page in a new context (French first, like the associations' laptops)."""
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def page(declic_page: Any) -> Any:
+    return declic_page
 
 
 @dataclass(frozen=True)
@@ -116,14 +71,10 @@ def e2e_people(live_server: LiveServer) -> People:
 
 
 @pytest.fixture
-def sign_in() -> Callable[[Any, str, str], None]:
-    """Fill and send the real login form, then wait for the page that follows."""
+def sign_in() -> Callable[..., None]:
+    """``sign_in(page, login, password=PASSWORD)`` through the real login form."""
 
     def do_sign_in(page: Any, login: str, password: str = PASSWORD) -> None:
-        page.goto("/login")
-        page.fill("input[name=identifier]", login)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+        sign_in_through_the_page(page, login, password)
 
     return do_sign_in
