@@ -198,14 +198,14 @@ class UnknownTagError(ValueError):
 # --- YAML with lines --------------------------------------------------------------------------
 
 
-class LMap(dict):  # type: ignore[type-arg]
+class LMap(dict[str, Any]):
     """A mapping that remembers its line and each key's line."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LList(list):  # type: ignore[type-arg]
+class LList(list[Any]):
     line: int = 0
     item_lines: list[int]
 
@@ -213,7 +213,7 @@ class LList(list):  # type: ignore[type-arg]
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that keeps lines and refuses duplicate keys (PyYAML keeps the last silently)."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LMap:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LMap:
         result = LMap()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -232,7 +232,7 @@ class _LineLoader(yaml.SafeLoader):
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LList:
         result = LList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,8 +63,8 @@ def issue_certificate(
     learner: User,
     issuer: User,
     what: Issue,
-    verify_url_for: object,
-    render_pdf: object,
+    verify_url_for: Callable[[str], str],
+    render_pdf: Callable[[Certificate, str], bytes],
 ) -> Certificate:
     """Create the row, make the PDF once (with the QR code of its verification URL), keep it."""
     code = new_code()
@@ -86,8 +87,7 @@ def issue_certificate(
         issued_at=now(),
         issued_by_id=issuer.id,
     )
-    url = verify_url_for(code)  # type: ignore[operator]
-    cert.pdf = render_pdf(cert, url)  # type: ignore[operator]
+    cert.pdf = render_pdf(cert, verify_url_for(code))
     db.add(cert)
     db.flush()
     return cert

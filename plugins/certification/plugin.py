@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +261,3 @@ def declic_demo_data(db: Session, organisation: Organisation, users: dict[str, U
     from plugins.certification.demo import seed
 
     seed(db, organisation, users)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.i18n import gettext as _
-from plugins.certification.catalogue import Catalogue, Competence, Framework
+from plugins.certification.catalogue import Catalogue, Competence, Framework, Requirement
 from plugins.certification.estimation import Estimate, estimate
 
 READY, NEARLY, NOT_YET = "ready", "nearly", "not_yet"
@@ -125,7 +125,9 @@ def verdicts(catalogue: Catalogue, profile: Profile) -> list[Verdict]:
 
 def count_at_level(catalogue: Catalogue, fw: Framework, profile: Profile) -> Verdict:
     level, needed = fw.rule.level, fw.rule.count
-    done, nearly, missing = [], [], []
+    done: list[Competence] = []
+    nearly: list[Competence] = []
+    missing: list[Competence] = []
     for comp in fw.competences:
         status = competence_status(catalogue, profile, comp, level)
         {VALIDATED: done, NEARLY: nearly, MISSING: missing}[status].append(comp)
@@ -169,7 +171,9 @@ def share_per_domain(catalogue: Catalogue, fw: Framework, profile: Profile) -> V
     for domain in fw.domains:
         total = len(domain.competences)
         needed = math.ceil(fw.rule.share * total - 1e-9)
-        done, nearly, missing = [], [], []
+        done: list[Competence] = []
+        nearly: list[Competence] = []
+        missing: list[Competence] = []
         for comp in domain.competences:
             status = competence_status(catalogue, profile, comp, 1)
             {VALIDATED: done, NEARLY: nearly, MISSING: missing}[status].append(comp)
@@ -210,7 +214,9 @@ def per_module(
     rule = fw.rule
     reasons: list[str] = []
     steps: list[NextStep] = []
-    done, nearly, missing = [], [], []
+    done: list[Requirement] = []
+    nearly: list[Requirement] = []
+    missing: list[Requirement] = []
     for req in module.rests_on:
         status = requirement_status(catalogue, profile, req.key, req.level)
         {VALIDATED: done, NEARLY: nearly, MISSING: missing}[status].append(req)
@@ -253,8 +259,8 @@ def per_module(
                 minutes=rule.minutes,
             )
         )
-        if practice.share < rule.pass_mark and base == READY:
-            base = NEARLY
+        if practice.share < rule.pass_mark:
+            base = NEARLY if base == READY else base
             steps.append(
                 _step(profile, module.key, module.title, _("Practise the module's questions"))
             )

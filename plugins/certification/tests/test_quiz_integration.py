@@ -71,6 +71,8 @@ def test_a_submitted_attempt_becomes_evidence(declic) -> None:
     # The learner's page links the next steps to the quiz that covers them.
     mine = client.get(f"/o/{org.slug}/certification/me")
     assert mine.status_code == 200
+    # pcie:OE was answered wrong: "practise the module's questions", with a link to this quiz.
+    assert f'href="/o/{org.slug}/quiz/{quiz_id}"' in mine.text
 
 
 def test_the_plugin_registers_without_the_quiz_and_attendance_hookspecs() -> None:
