@@ -123,3 +123,40 @@ def learner_reports(
             LearnerReport(user, lines, summarise(line.outcome for line in lines), counts)
         )
     return reports
+
+
+@dataclass
+class SessionSummary:
+    """One session across the learners of a report: how many had each status."""
+
+    session: AttendanceSession
+    expected: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    points: float = 0.0
+    max_points: float = 0.0
+
+    @property
+    def marked(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Points earned over points possible, once the roll call was taken."""
+        if self.session.taken_at is None or self.max_points <= 0:
+            return None
+        return self.points / self.max_points
+
+
+def per_session(reports: list[LearnerReport]) -> list[SessionSummary]:
+    """Fold the learners' lines into one summary per session, in date order."""
+    summaries: dict[int, SessionSummary] = {}
+    for report in reports:
+        for line in report.lines:
+            summary = summaries.setdefault(line.session.id, SessionSummary(line.session))
+            summary.expected += 1
+            summary.max_points += line.outcome.max_points
+            if line.record is not None:
+                name = line.record.status_name
+                summary.counts[name] = summary.counts.get(name, 0) + 1
+                summary.points += line.record.points
+    return sorted(summaries.values(), key=lambda s: (s.session.starts_at, s.session.id))

@@ -157,3 +157,35 @@ def test_sign_in_sheet_runs_onto_a_second_page_with_many_learners(declic, world)
     assert len(reader.pages) >= 2
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert all(f"Apprenant {n:02d}" in text for n in range(30))
+
+
+def test_per_session_table_and_group_filter(declic, world):
+    from plugins.attendance.tests.conftest import make_group
+
+    _history(declic, world)
+    group = make_group(declic, world, "Groupe du lundi", world.learners[:2])
+    make_session(
+        declic,
+        world,
+        starts_at=now() - timedelta(days=3),
+        group_id=group.id,
+        description="Rattrapage",
+    )
+    client = declic.client(world.trainer)
+    page = client.get(f"{base(world)}/course/{world.course.id}/report")
+    table = page.text.split('id="per-session"')[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == 5  # two taken, the group's, two to come
+    # Second taken session: Amélie late, Fatima absent, Ngozi present: (1 + 0 + 2) / 6 = 50 %.
+    second = rows[2] if "Rattrapage" in rows[1] else rows[1]
+    assert "50" in second.split("<td>")[-1]
+    grouped = client.get(f"{base(world)}/course/{world.course.id}/report?group={group.id}")
+    assert "Ngozi Okafor" not in grouped.text.split('id="report"')[1].split("</table>")[0]
+    assert "Rattrapage" in grouped.text
+    assert (
+        client.get(f"{base(world)}/course/{world.course.id}/report?group=99999").status_code == 404
+    )
+    csv_text = client.get(
+        f"{base(world)}/course/{world.course.id}/report.csv?group={group.id}"
+    ).content.decode("utf-8-sig")
+    assert "Ngozi Okafor" not in csv_text and "Amélie Dupré" in csv_text

@@ -8,6 +8,7 @@ from typing import Any
 
 import segno
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from core.clock import now
@@ -72,15 +73,22 @@ def _record(ctx: RequestContext, session: AttendanceSession) -> str:
     status = by_key(all_statuses, "late" if is_late(session, at, conf) else "present")
     if status is None:
         raise CheckinRefusedError("no_status", _("Check-in is not set up here. Ask your trainer."))
-    mark(
-        ctx.db,
-        session,
-        ctx.user.id,
-        status,
-        max_points(all_statuses),
-        actor_id=ctx.user.id,
-        source="checkin",
-    )
+    try:
+        mark(
+            ctx.db,
+            session,
+            ctx.user.id,
+            status,
+            max_points(all_statuses),
+            actor_id=ctx.user.id,
+            source="checkin",
+        )
+    except IntegrityError:
+        # Two check-ins of the same learner at the same instant (two tabs): the unique
+        # (session, learner) row let one through; this one is the duplicate.
+        raise CheckinRefusedError(
+            "twice", _("Your attendance for this session is already recorded.")
+        ) from None
     ctx.audit("attendance.checkin", f"session:{session.id}", {"status": status.name})
     announce(ctx.db, ctx.hooks, session, ctx.failures)
     absence_warnings.evaluate(ctx.db, ctx.org, session.course_id, [ctx.user.id])

@@ -17,7 +17,7 @@ from core.models import Course, Enrolment, Organisation
 from plugins.attendance import exports, sheet_pdf
 from plugins.attendance.marking import records_of
 from plugins.attendance.models import AbsenceWarning
-from plugins.attendance.reports import LearnerReport, learner_reports
+from plugins.attendance.reports import LearnerReport, learner_reports, per_session
 from plugins.attendance.roster import roster
 from plugins.attendance.views.common import (
     course_groups,
@@ -62,6 +62,10 @@ def course_report(ctx: RequestContext, course_id: str) -> Response:
             for r in reports
         ],
         status_names=[s.name for s in statuses(ctx)],
+        sessions=[
+            {"summary": summary, "url": ctx.url(route("rollcall"), session_id=summary.session.id)}
+            for summary in per_session(reports)
+        ],
         csv_url=ctx.url(route("export_csv"), course_id=course.id) + suffix,
         xlsx_url=ctx.url(route("export_xlsx"), course_id=course.id) + suffix,
     )
