@@ -221,6 +221,12 @@ class PluginHost:
 
     def hooks_for(self, enabled: Iterable[str]) -> OrgHooks:
         """Callers for exactly this set of enabled plugins (cached per set)."""
+        if isinstance(enabled, frozenset):
+            # The request path hands over enabled_for's frozenset, whose hash is computed once:
+            # one dict lookup, whatever the number of plugins or organisations.
+            hooks = self._hooks_cache.get(enabled)
+            if hooks is not None:
+                return hooks
         key = frozenset(enabled) & frozenset(self.infos)
         hooks = self._hooks_cache.get(key)
         if hooks is None:
