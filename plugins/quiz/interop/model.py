@@ -162,6 +162,13 @@ class ParseResult:
     def ok(self) -> bool:
         return not self.problems
 
+    def count_by_type(self) -> dict[str, int]:
+        """How many valid questions of each type, for a preview or a CLI summary."""
+        counts: dict[str, int] = {}
+        for question in self.questions:
+            counts[question.qtype] = counts.get(question.qtype, 0) + 1
+        return counts
+
 
 class BankBuilder:
     """Collects questions category by category, keeping the first-seen order of categories."""

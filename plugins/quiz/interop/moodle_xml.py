@@ -282,6 +282,8 @@ def _descendants(element: Element, path: str) -> list[tuple[Element, str]]:
 
 def _images(element: Element, path: str) -> tuple[Image, ...]:
     images: dict[str, Image] = {}
+    if element.find(".//file") is None:
+        return ()
     for file, where in _descendants(element, path):
         if file.tag != "file":
             continue

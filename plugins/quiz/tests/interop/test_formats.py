@@ -1,0 +1,48 @@
+"""Format detection, the parse dispatcher, summaries and problem locations."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.quiz.interop import gift, moodle_xml
+from plugins.quiz.interop.formats import detect_format, parse
+from plugins.quiz.interop.limits import (
+    MAX_IMPORT_BYTES,
+    ImportTooLargeError,
+    check_import_size,
+)
+from plugins.quiz.interop.model import Problem
+
+XML = b'\xef\xbb\xbf  <?xml version="1.0"?><quiz></quiz>'
+
+
+def test_detect_format_by_name_then_content():
+    assert detect_format(b"::Q:: a {T}", "banque.XML") == "xml"
+    assert detect_format(XML, "banque.gift") == "gift"
+    assert detect_format(XML, "questions.txt") == "gift"
+    assert detect_format(XML) == "xml"
+    assert detect_format(b"\n// comment\n::Q:: a {T}", "upload.bin") == "gift"
+
+
+def test_parse_dispatches_and_counts_by_type():
+    result = parse(b"::A:: a {T}\n\n::B:: b {F}\n\n::C:: c {=x ~y}", "gift")
+    assert result.count_by_type() == {"truefalse": 2, "multichoice": 1}
+    xml = moodle_xml.write(result.bank)
+    assert parse(xml, "xml").count_by_type() == {"truefalse": 2, "multichoice": 1}
+
+
+def test_problem_says_where():
+    assert Problem("x", line=3).where == "line 3"
+    assert Problem("x", path="/quiz/question[2]").where == "/quiz/question[2]"
+    assert Problem("x").where == ""
+    assert gift.parse("::A:: {T}").problems[0].where == "line 1"
+
+
+def test_size_check_before_reading():
+    check_import_size(MAX_IMPORT_BYTES)
+    with pytest.raises(ImportTooLargeError) as raised:
+        check_import_size(20 * 1024 * 1024)
+    assert str(raised.value) == (
+        "The file is 20.0 MB; the largest file that can be imported is 10 MB."
+    )
+    assert raised.value.limit == MAX_IMPORT_BYTES
