@@ -64,9 +64,9 @@ def parse(data: str | bytes) -> ParseResult:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
+            bad_line = data[: error.start].count(b"\n") + 1
             reason = _("The file is not UTF-8 text; save it as UTF-8 and import it again.")
-            return ParseResult(problems=(Problem(reason, line=line),))
+            return ParseResult(problems=(Problem(reason, line=bad_line),))
     else:
         text = data.removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -75,7 +75,7 @@ def parse(data: str | bytes) -> ParseResult:
     problems: list[Problem] = []
     category: tuple[str, ...] = ()
     for block in _blocks(text.split("\n")):
-        reserved = next((n for n, line in block if _RESERVED.search(line)), None)
+        reserved = next((n for n, content in block if _RESERVED.search(content)), None)
         if reserved is not None:
             reason = _("The line contains a character reserved by Unicode for internal use.")
             problems.append(Problem(reason, line=reserved))

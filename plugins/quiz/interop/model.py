@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
+from urllib.parse import quote
 
 QType = Literal[
     "multichoice",  # one answer to pick (radio buttons)
@@ -235,3 +236,11 @@ def split_at_blank(text: str) -> tuple[str, str | None]:
         before, after = text.split(BLANK_MARKER, 1)
         return before, after
     return text, None
+
+
+def pluginfile_reference(filename: str) -> str:
+    """How a Moodle text refers to one of its images: the name URL-encoded, as Moodle writes it.
+
+    Texts may hold either this form or the plain name; the quiz plugin rewrites both.
+    """
+    return PLUGINFILE + quote(filename, safe="")

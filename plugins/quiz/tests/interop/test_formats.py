@@ -11,7 +11,7 @@ from plugins.quiz.interop.limits import (
     ImportTooLargeError,
     check_import_size,
 )
-from plugins.quiz.interop.model import Problem
+from plugins.quiz.interop.model import Problem, pluginfile_reference
 
 XML = b'\xef\xbb\xbf  <?xml version="1.0"?><quiz></quiz>'
 
@@ -46,3 +46,8 @@ def test_size_check_before_reading():
         "The file is 20.0 MB; the largest file that can be imported is 10 MB."
     )
     assert raised.value.limit == MAX_IMPORT_BYTES
+
+
+def test_pluginfile_reference_is_url_encoded_like_moodle():
+    assert pluginfile_reference("a.png") == "@@PLUGINFILE@@/a.png"
+    assert pluginfile_reference("schéma 1.jpg") == "@@PLUGINFILE@@/sch%C3%A9ma%201.jpg"

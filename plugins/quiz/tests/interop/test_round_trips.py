@@ -164,3 +164,50 @@ def test_gift_writes_any_other_answer_last():
     question = Question("numerical", "N", "2+2 ?", numerical_answers=(other, exact))
     back = gift.parse(gift.write(_bank(question))).questions[0]
     assert back.numerical_answers == (exact, other)
+
+
+TRICKY_TEXTS = [
+    "[html]not a marker here",
+    "[plain]",
+    "%50% of people",
+    "// not a comment",
+    "$CATEGORY: not a category",
+    "::not a name::",
+    "####not general feedback",
+    "ends with a backslash \\",
+    "a literal \\n, not a newline",
+    "real\nnewline",
+    "T",
+    "FALSE",
+    "{#1..3}",
+    "~%-100%=x->y#z",
+]
+
+
+@pytest.mark.parametrize("tricky", TRICKY_TEXTS)
+@pytest.mark.parametrize("text_format", ["moodle", "html"])
+def test_tricky_texts_survive_gift_everywhere(tricky: str, text_format: str):
+    question = Question(
+        "multichoice",
+        tricky,
+        tricky,
+        text_format,  # type: ignore[arg-type]
+        general_feedback=tricky,
+        answers=(Answer(tricky, D(100), tricky), Answer("other " + tricky, D(0), tricky)),
+    )
+    true_false = Question(
+        "truefalse",
+        tricky,
+        tricky,
+        text_format,  # type: ignore[arg-type]
+        text_after=" " + tricky,
+        correct_answer=False,
+        feedback_true=tricky,
+        feedback_false=tricky,
+    )
+    bank = Bank((Category(("Cat",), (question, true_false)),))
+    written = gift.write(bank)
+    result = gift.parse(written)
+    assert result.problems == (), written
+    assert result.bank == bank, written
+    assert moodle_xml.parse(moodle_xml.write(bank)).bank == bank
