@@ -69,8 +69,6 @@ def run(db: Session, now: datetime, organisation_ids: Iterable[int]) -> list[str
                     learner_id=loan.borrower_id,
                     detail=str(highest),
                 )
-            done.append(
-                f"equipment: reminder ({highest} days level) for loan {loan.id}, {late} days late"
-            )
+            done.append(f"reminder ({highest} days level) for loan {loan.id}, {late} days late")
     db.flush()
     return done

@@ -12,6 +12,8 @@ import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,9 +22,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from core.clock import now
 from core.models import Organisation
-from core.testing import LiveServer
+from core.testing import LiveServer, source_path
 
 pytestmark = pytest.mark.browser
 
@@ -78,13 +79,23 @@ def sign_in(page: Any, login: str) -> None:
 
 
 def run_cron(live_server: LiveServer) -> list[str]:
-    lines: list[str] = []
-    with live_server.kit.db() as db:
-        for _plugin, result in live_server.kit.state.host.call_each(
-            "declic_cron", db=db, now=now()
-        ):
-            lines.extend(result or [])
-    return lines
+    """``declic cron`` as an operator runs it, on the server's database and clock file."""
+    env = {
+        **os.environ,
+        "DECLIC_DATA_DIR": str(live_server.settings.data_dir),
+        "DECLIC_DATABASE_URL": live_server.settings.database_url,
+        "DECLIC_SECRET_KEY": live_server.settings.secret_key,
+        "DECLIC_CLOCK_FILE": str(live_server.clock_file),
+        "PYTHONPATH": source_path(),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "core.cli", "cron"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return [line for line in done.stdout.splitlines() if line.startswith("equipment: reminder")]
 
 
 def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: LiveServer) -> None:

@@ -13,7 +13,9 @@ from plugins.equipment.tests.conftest import Shop, add_laptops, settings
 def cron(declic: Kit) -> list[str]:
     lines: list[str] = []
     with declic.db() as db:
-        for _plugin, result in declic.state.host.call_each("declic_cron", db=db, now=clock.now()):
+        for _plugin, result in declic.state.host.call_each(
+            "declic_cron", enabled=["equipment"], db=db, now=clock.now()
+        ):
             lines.extend(result or [])
     return lines
 
