@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.models import Course, Enrolment, GroupMember, Section, User
-from plugins.certification.catalogue import Catalogue
+from plugins.certification.catalogue import Catalogue, UnknownTagError
 from plugins.certification.estimation import DEFAULT_HALF_LIFE_DAYS, Estimate
 from plugins.certification.evidence import (
     estimates_from,
@@ -162,10 +162,19 @@ def reports_for(
 
 
 def tag_problems(db: Session, organisation_id: int) -> list[TagProblem]:
-    return list(
-        db.scalars(
-            select(TagProblem)
-            .where(TagProblem.organisation_id == organisation_id)
-            .order_by(TagProblem.quiz_title, TagProblem.question_name)
-        )
+    """Reported tags that still name nothing (a framework uploaded since may know them now)."""
+    catalogue = org_catalogue(db, organisation_id)
+    rows = db.scalars(
+        select(TagProblem)
+        .where(TagProblem.organisation_id == organisation_id)
+        .order_by(TagProblem.quiz_title, TagProblem.question_name)
     )
+    return [row for row in rows if _still_unknown(catalogue, row.tag)]
+
+
+def _still_unknown(catalogue: Catalogue, tag: str) -> bool:
+    try:
+        catalogue.resolve_tag(tag)
+    except UnknownTagError:
+        return True
+    return False

@@ -91,11 +91,13 @@ def record_quiz_result(db: Session, catalogue: Catalogue, result: Any) -> int:
     written = 0
     covered: set[str] = set()
     for item in result.items:
+        bad: list[str] = []
         for tag in item.tags:
             try:
                 resolved = catalogue.resolve_tag(tag)
             except UnknownTagError as problem:
                 _note_tag_problem(db, org_id, result, item, problem)
+                bad.append(problem.tag[:120])
                 continue
             if resolved is None:
                 continue
@@ -119,6 +121,14 @@ def record_quiz_result(db: Session, catalogue: Catalogue, result: Any) -> int:
                 )
             )
             written += 1
+        # A tag corrected in the question bank stops being reported at the next grading.
+        db.execute(
+            delete(TagProblem).where(
+                TagProblem.organisation_id == org_id,
+                TagProblem.question_id == item.question_id,
+                TagProblem.tag.not_in(bad),
+            )
+        )
     _note_coverage(db, org_id, result, covered)
     db.flush()
     return written

@@ -3,66 +3,21 @@ URL in its QR code, opened signed out, says valid; after an admin revokes it, re
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 import segno
 
+from core.testing import sign_in_through_the_page
 from plugins.certification import plugin
 from plugins.certification.tests.fakes import Attempt, answers
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("DECLIC_CHROMIUM", "/usr/bin/chromium"))
 PASSWORD = "browser-certification-password"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("DECLIC_REQUIRE_BROWSER", "") not in ("", "0"):
-        pytest.fail(f"DECLIC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed")
-    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
-        _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    driver = sync_playwright().start()
-    browser = driver.chromium.launch(
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
-    )
-    try:
-        yield browser
-    finally:
-        browser.close()
-        driver.stop()
-
-
-def sign_in(page: Any, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=identifier]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
-def test_issue_verify_and_revoke_in_a_browser(chromium, live_server) -> None:
+def test_issue_verify_and_revoke_in_a_browser(declic_browser, live_server) -> None:
     kit = live_server.kit
     org = kit.org(name="Association Certif")
     kit.enable(org, "certification")
@@ -81,10 +36,10 @@ def test_issue_verify_and_revoke_in_a_browser(chromium, live_server) -> None:
             ),
         )
 
-    trainer_context = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    trainer_context = declic_browser.new_context(base_url=live_server.url, locale="fr-FR")
     trainer_context.set_default_timeout(15_000)
     page = trainer_context.new_page()
-    sign_in(page, trainer.login)
+    sign_in_through_the_page(page, trainer.login, PASSWORD)
     page.goto(f"/o/{org.slug}/certification/")
     page.get_by_role("link", name="Clic'Emploi").click()
     grid = page.locator("table.readiness-grid")
@@ -103,17 +58,16 @@ def test_issue_verify_and_revoke_in_a_browser(chromium, live_server) -> None:
     assert _paths(shown) == _paths(expected)
     trainer_context.close()
 
-    visitor = chromium.new_context(locale="fr-FR")  # signed out, no cookie at all
+    visitor = declic_browser.new_context(locale="fr-FR")  # signed out, no cookie at all
     check = visitor.new_page()
     check.goto(verify_url)
     result = check.locator(".verify-result")
     assert "Valide" in result.inner_text()
     assert "Samira Benali" in check.content() and "Thomas Formateur" not in check.content()
 
-    admin_context = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    admin_context = declic_browser.new_context(base_url=live_server.url, locale="fr-FR")
     admin_page = admin_context.new_page()
-    sign_in(admin_page, admin.login)
-    certificate_path = verify_url  # the admin finds it from the learner's page
+    sign_in_through_the_page(admin_page, admin.login, PASSWORD)
     admin_page.goto(f"/o/{org.slug}/certification/courses/{course.id}/learners/{learner.id}")
     admin_page.locator("section", has_text="Attestations").get_by_role("link").first.click()
     admin_page.fill("#f-reason", "Délivrée par erreur")
@@ -122,7 +76,7 @@ def test_issue_verify_and_revoke_in_a_browser(chromium, live_server) -> None:
     assert "<strong>Révoquée</strong>" in admin_page.content()
     admin_context.close()
 
-    check.goto(certificate_path)
+    check.goto(verify_url)
     assert "Révoquée" in check.locator(".verify-result").inner_text()
     visitor.close()
 

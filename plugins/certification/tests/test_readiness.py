@@ -208,6 +208,23 @@ def test_pix_nearly_counts_competences_within_the_margin(english) -> None:
     assert next(v for v in verdicts(catalogue, stricter) if v.target == "crcn").status == NOT_YET
 
 
+def test_a_corrected_tag_is_no_longer_reported(declic, setting) -> None:
+    def grade(tags: str) -> None:
+        with declic.db() as db:
+            plugin.declic_quiz_attempt_graded(
+                db=db,
+                result=Attempt(
+                    setting.org.id, setting.course.id, setting.learner.id, NOW, answers((tags, 1.0))
+                ),
+            )
+
+    grade("crcn:9.9 b2i:D77")
+    assert declic.count(TagProblem) == 2
+    grade("crcn:1.1 b2i:D77")  # the trainer fixed one of the two in the question bank
+    with declic.db() as db:
+        assert db.scalars(select(TagProblem.tag)).all() == ["b2i:D77"]
+
+
 def test_a_regrade_replaces_the_attempts_evidence(declic, setting) -> None:
     first = Attempt(
         setting.org.id, setting.course.id, setting.learner.id, NOW, answers(("crcn:1.1", 1.0))
