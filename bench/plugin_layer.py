@@ -51,11 +51,15 @@ def dummy_plugin(index: int) -> types.ModuleType:
     def page(ctx: Any) -> Any:
         return PlainTextResponse(name)
 
-    module.declic_plugin_info = hookimpl(lambda: PluginInfo(name, "1.0", f"Bench dummy {index}"))
-    module.declic_menu_items = hookimpl(lambda ctx: [MenuItem(name, f"/{name}", order=200 + index)])
-    module.declic_dashboard_widgets = hookimpl(lambda ctx, audience: [])
-    module.declic_activity_types = hookimpl(lambda ctx: [])
-    module.declic_routes = hookimpl(lambda: [PageRoute("/", page, ("GET",), name="page")])
+    hooks = {
+        "declic_plugin_info": lambda: PluginInfo(name, "1.0", f"Bench dummy {index}"),
+        "declic_menu_items": lambda ctx: [MenuItem(name, f"/{name}", order=200 + index)],
+        "declic_dashboard_widgets": lambda ctx, audience: [],
+        "declic_activity_types": lambda ctx: [],
+        "declic_routes": lambda: [PageRoute("/", page, ("GET",), name="page")],
+    }
+    for hook_name, function in hooks.items():
+        setattr(module, hook_name, hookimpl(function))
     return module
 
 

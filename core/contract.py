@@ -289,7 +289,7 @@ class Visitor:
 
         client = self._client_class(self.app, base_url="http://testserver", follow_redirects=False)
         with self.session() as db:
-            token = start_session(db, db.get(User, user.id))
+            token = start_session(db, db.get_one(User, user.id))
         client.cookies.set(SESSION_COOKIE, token)
         return client
 
@@ -373,7 +373,13 @@ def _switch(visitor: Visitor, org: Organisation, name: str, enabled: bool) -> No
 
     with visitor.session() as db:
         switch_plugin(
-            db, visitor.state.host, db.get(Organisation, org.id), name, enabled, None, cascade=True
+            db,
+            visitor.state.host,
+            db.get_one(Organisation, org.id),
+            name,
+            enabled,
+            None,
+            cascade=True,
         )
 
 

@@ -163,6 +163,9 @@ class PluginHost:
             self.pm.unregister(plugin)
             raise PluginLoadError(f"plugin {name!r} does not implement declic_plugin_info")
         info = impl[0].function()
+        if not isinstance(info, PluginInfo):
+            self.pm.unregister(plugin)
+            raise PluginLoadError(f"plugin {name!r}: declic_plugin_info must return a PluginInfo")
         if info.name != name:
             self.pm.unregister(plugin)
             raise PluginLoadError(

@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import now
+from core.contracts import PluginFailure
 from core.i18n import gettext as _
 from core.models import (
     AuditEvent,
@@ -118,9 +119,8 @@ def core_export(db: Session, user: User) -> dict[str, Any]:
 def collect_export(host: PluginHost, db: Session, user: User) -> dict[str, dict[str, Any]]:
     """``{"core": {...}, "quiz": {...}, ...}``: every part that holds something."""
     parts: dict[str, dict[str, Any]] = {"core": core_export(db, user)}
-    for name, data in host.all_hooks().collect(
-        "declic_privacy_export", failures := [], db=db, user=user
-    ):
+    failures: list[PluginFailure] = []
+    for name, data in host.all_hooks().collect("declic_privacy_export", failures, db=db, user=user):
         if data:
             parts[name] = data
     if failures:

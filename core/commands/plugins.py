@@ -18,7 +18,7 @@ from core.db import session_scope
 from core.models import Organisation
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     plugins = subparsers.add_parser("plugins", help="list, switch, check and create plugins")
     commands = plugins.add_subparsers(dest="plugins_command", metavar="ACTION", required=True)
 

@@ -11,7 +11,7 @@ from core.commands.setup import ensure_schema, fail
 from core.db import session_scope
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     privacy = subparsers.add_parser("privacy", help="export or delete everything about one person")
     commands = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
 
