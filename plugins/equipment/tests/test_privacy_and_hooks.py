@@ -17,7 +17,7 @@ def hook(declic: Kit, name: str, **kwargs):
     with declic.db() as db:
         if "user" in kwargs:
             kwargs["user"] = db.get(User, kwargs["user"].id)
-        return dict(declic.state.host.call_each(name, enabled=["equipment"], db=db, **kwargs)).get(
+        return dict(declic.state.host.call_each(name, only=["equipment"], db=db, **kwargs)).get(
             "equipment"
         )
 
@@ -78,7 +78,7 @@ def test_demo_data_and_contract_sample(declic: Kit, shop: Shop) -> None:
         org = db.get(Organisation, shop.org.id)
         users = {u.login: db.get(User, u.id) for u in (shop.admin, shop.learner)}
         declic.state.host.call_each(
-            "declic_demo_data", enabled=["equipment"], db=db, organisation=org, users=users
+            "declic_demo_data", only=["equipment"], db=db, organisation=org, users=users
         )
     assert declic.count(Asset) == 5 and declic.count(Loan) == 1
     with declic.db() as db:

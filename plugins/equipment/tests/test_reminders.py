@@ -14,7 +14,7 @@ def cron(declic: Kit) -> list[str]:
     lines: list[str] = []
     with declic.db() as db:
         for _plugin, result in declic.state.host.call_each(
-            "declic_cron", enabled=["equipment"], db=db, now=clock.now()
+            "declic_cron", only=["equipment"], db=db, now=clock.now()
         ):
             lines.extend(result or [])
     return lines
