@@ -252,3 +252,28 @@ def test_dashboard_widgets(declic, setting) -> None:
     assert base(setting) + "/me" in learner_home.text
     trainer_home = declic.client(setting.trainer).get(f"/o/{setting.org.slug}/")
     assert "Samira Benali" in trainer_home.text and base(setting) + "/" in trainer_home.text
+
+
+def test_the_grid_filters_by_group_and_refuses_another_courses_group(declic, setting) -> None:
+    from core.models import Group, GroupMember
+
+    other = declic.user(setting.org, "learner", display_name="Karim Hors-Groupe")
+    declic.enrol(setting.course, other)
+    with declic.db() as db:
+        group = Group(organisation_id=setting.org.id, course_id=setting.course.id, name="Mardi")
+        db.add(group)
+        db.flush()
+        db.add(
+            GroupMember(
+                organisation_id=setting.org.id, group_id=group.id, user_id=setting.learner.id
+            )
+        )
+    client = declic.client(setting.trainer)
+    url = base(setting) + f"/courses/{setting.course.id}"
+    everyone = client.get(url).text
+    assert "Samira Benali" in everyone and "Karim Hors-Groupe" in everyone
+    mardi = client.get(url + f"?group={group.id}").text
+    assert "Samira Benali" in mardi and "Karim Hors-Groupe" not in mardi
+    exported = client.get(url + f"/export.csv?group={group.id}").text
+    assert "Samira Benali" in exported and "Karim" not in exported
+    assert client.get(url + "?group=99999").status_code == 404
