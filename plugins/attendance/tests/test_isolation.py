@@ -39,6 +39,7 @@ def test_org_b_members_cannot_reach_org_a_sessions_by_id(declic, world, org_b):
     gets = [
         f"{b}/session/{session.id}",
         f"{b}/session/{session.id}/qr",
+        f"{b}/session/{session.id}/edit",
         f"{b}/session/{session.id}/qr/code",
         f"{b}/session/{session.id}/sheet.pdf",
         f"{b}/session/{session.id}/history/{world.learners[0].id}",
@@ -53,6 +54,7 @@ def test_org_b_members_cannot_reach_org_a_sessions_by_id(declic, world, org_b):
         (f"{b}/session/{session.id}/mark", {"user_id": world.learners[0].id, "status_id": 1}),
         (f"{b}/session/{session.id}/all-present", {}),
         (f"{b}/session/{session.id}/delete", {}),
+        (f"{b}/session/{session.id}/edit", {"date": "2026-01-01", "start": "09:00"}),
         (f"{b}/course/{world.course.id}/from-sections", {}),
         (f"{b}/warnings/{warning.id}/dismiss", {}),
     ]

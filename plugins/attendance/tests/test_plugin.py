@@ -139,3 +139,33 @@ def test_menu_and_section_activities(declic, world):
     assert f"{base(world)}/my" in learner_course.text
     assert f"{base(world)}/session/{session.id}" not in learner_course.text
     assert add_url not in learner_course.text
+
+
+def test_settings_through_the_organisations_plugin_page(declic, world):
+    admin = declic.client(world.admin)
+    url = f"/o/{world.org.slug}/admin/plugins/attendance/settings"
+    values = {
+        "checkin_enabled": "1",
+        "qr_step_seconds": "30",
+        "open_before_minutes": "10",
+        "late_after_minutes": "5",
+        "allowed_networks": "192.168.1.0/33",
+        "warn_consecutive": "2",
+        "warn_rate_percent": "60",
+        "warn_rate_after": "3",
+    }
+    refused = declic.post(admin, url, values)
+    assert refused.status_code == 400
+    assert "Adresse réseau invalide" in refused.text
+    values["allowed_networks"] = "192.168.1.0/24\n10.0.0.0/8"
+    assert declic.post(admin, url, values).status_code == 303
+    from plugins.attendance.settings import org_settings
+
+    with declic.db() as db:
+        stored = org_settings(db, world.org.id)
+    assert stored["qr_step_seconds"] == 30 and stored["warn_consecutive"] == 2
+    assert stored["allowed_networks"] == "192.168.1.0/24\n10.0.0.0/8"
+    session = make_session(declic, world)
+    learner = declic.client(world.learners[0])  # the test client is not on those networks
+    response = declic.post(learner, f"{base(world)}/checkin", {"code": session.checkin_code})
+    assert response.status_code == 403

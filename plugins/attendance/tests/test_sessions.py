@@ -173,3 +173,26 @@ def test_a_session_whose_attendance_was_taken_cannot_be_deleted(declic, world):
     response = declic.post(trainer, f"{base(world)}/session/{session.id}/delete")
     assert response.status_code == 409
     assert len(_sessions(declic, world)) == 1
+
+
+def test_changing_one_session(declic, world):
+    from plugins.attendance.tests.conftest import make_session
+
+    session = make_session(declic, world)
+    trainer = declic.client(world.trainer)
+    url = f"{base(world)}/session/{session.id}/edit"
+    form = trainer.get(url)
+    assert form.status_code == 200
+    assert 'value="Salle 1"' in form.text and 'name="repeat"' not in form.text
+    bad = declic.post(trainer, url, _form(date="2026-13-01", place="Salle 7"))
+    assert bad.status_code == 400 and 'id="e-date"' in bad.text and 'value="Salle 7"' in bad.text
+    response = declic.post(trainer, url, _form(date="2026-06-15", start="14:00", place="Salle 7"))
+    assert response.status_code == 303
+    [changed] = _sessions(declic, world)
+    assert changed.starts_at == datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # summer time
+    assert changed.place == "Salle 7" and changed.checkin_code == session.checkin_code
+    # Repeat fields sent anyway change one session only.
+    declic.post(trainer, url, _form(repeat="1", until="2026-12-31", weekday=["0"]))
+    assert len(_sessions(declic, world)) == 1
+    other = declic.user(world.org, "trainer", login="other-editor")
+    assert declic.post(declic.client(other), url, _form()).status_code == 403

@@ -56,6 +56,13 @@ ROUTES = [
         "history",
     ),
     PageRoute(
+        "/session/{session_id}/edit",
+        sessions.edit_session,
+        BOTH,
+        needs("attendance:manage"),
+        "edit_session",
+    ),
+    PageRoute(
         "/session/{session_id}/delete",
         sessions.delete_session,
         POST,

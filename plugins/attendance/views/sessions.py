@@ -200,17 +200,86 @@ def new_session(ctx: RequestContext, course_id: str) -> Response:
             date=local(now()).date().isoformat(),
             trainer_id=str(ctx.user.id) if ctx.user else "",
         )
+    return _render_form(
+        ctx,
+        course,
+        values,
+        errors,
+        action=ctx.url(route("new_session"), course_id=course.id),
+        cancel_url=ctx.url(route("course_sessions"), course_id=course.id),
+    )
+
+
+def _render_form(
+    ctx: RequestContext,
+    course: Course,
+    values: SessionFormValues,
+    errors: dict[str, str],
+    *,
+    action: str,
+    cancel_url: str,
+    editing: bool = False,
+) -> Response:
     return ctx.render(
         "attendance/session_form.html",
         status=400 if errors else 200,
         course=course,
         values=values,
         errors=errors,
+        action=action,
+        cancel_url=cancel_url,
+        editing=editing,
         groups=[(str(g.id), g.name) for g in course_groups(ctx, course.id)],
         trainers=[(str(u.id), u.display_name) for u in course_trainers(ctx, course.id)],
         sections=[(str(s.id), s.title) for s in course_sections(ctx, course)],
         weekdays=weekday_names(),
         max_occurrences=MAX_OCCURRENCES,
+    )
+
+
+def edit_session(ctx: RequestContext, session_id: str) -> Response:
+    """Change one session's date, time, length, place, trainer, group or workshop."""
+    session, course = load_session(ctx, session_id, "attendance:manage")
+    errors: dict[str, str] = {}
+    if ctx.request.method == "POST":
+        values = SessionFormValues.from_form(ctx)
+        values.repeat = False  # one session is changed, never a series re-made
+        plan, errors = check(ctx, course, values)
+        if plan is not None:
+            before = {"starts_at": session.starts_at.isoformat(), "place": session.place}
+            session.starts_at = plan.starts[0]
+            session.duration_minutes = plan.duration
+            session.place = plan.place
+            session.description = plan.description
+            session.group_id = plan.group_id
+            session.trainer_id = plan.trainer_id
+            session.section_id = plan.section_id
+            ctx.audit(
+                "attendance.session_changed",
+                f"session:{session.id}",
+                {"before": before, "after": {"starts_at": plan.starts[0].isoformat()}},
+            )
+            return ctx.redirect(ctx.url(route("rollcall"), session_id=session.id))
+    else:
+        start = local(session.starts_at)
+        values = SessionFormValues(
+            group_id=str(session.group_id or ""),
+            section_id=str(session.section_id or ""),
+            date=start.date().isoformat(),
+            start=start.strftime("%H:%M"),
+            duration=str(session.duration_minutes),
+            place=session.place,
+            trainer_id=str(session.trainer_id or ""),
+            description=session.description,
+        )
+    return _render_form(
+        ctx,
+        course,
+        values,
+        errors,
+        action=ctx.url(route("edit_session"), session_id=session.id),
+        cancel_url=ctx.url(route("rollcall"), session_id=session.id),
+        editing=True,
     )
 
 
