@@ -165,7 +165,7 @@ def questions(draw: st.DrawFn, gift_only: bool = False) -> Question:
             ]
         )
     )
-    blank_possible = qtype not in ("description", "matching")
+    blank_possible = qtype != "description"
     text, after = draw(_texts_around_blank(blank_possible and draw(st.booleans())))
     common: dict = {
         "name": draw(texts),
