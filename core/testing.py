@@ -176,8 +176,17 @@ def empty_database(engine: Engine) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # TRUNCATE gives every table a new file (seconds for a few dozen tables, at every
+            # test); deleting the few rows a test leaves takes milliseconds. Sequences restart at
+            # 1, as SQLite's row ids do once a table is empty. One round trip for all of it.
+            quote = conn.dialect.identifier_preparer.format_table
+            # Table names come from our own metadata, quoted by the dialect.
+            statements = [f"DELETE FROM {quote(table)}" for table in tables]  # noqa: S608
+            statements.append(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+            )
+            conn.exec_driver_sql("; ".join(statements))
         else:
             for table in tables:
                 conn.execute(table.delete())
