@@ -114,8 +114,14 @@ def switch_plugin(
     )
     db.flush()
     db.refresh(organisation)
-    host.call_each(
-        "declic_plugin_switched", db=db, organisation=organisation, plugin=plugin, enabled=enabled
+    # A listener that fails is logged with its name (collect); the switch itself stands.
+    host.all_hooks().collect(
+        "declic_plugin_switched",
+        [],
+        db=db,
+        organisation=organisation,
+        plugin=plugin,
+        enabled=enabled,
     )
     return None
 
@@ -124,7 +130,8 @@ def switch_plugin(
 
 
 def setting_specs(host: PluginHost, plugin: str) -> list[SettingSpec]:
-    for name, specs in host.call_each("declic_settings"):
+    # Only this plugin is asked: one plugin's failing hook cannot break another's form.
+    for name, specs in host.hooks_for([plugin]).collect("declic_settings"):
         if name == plugin:
             return list(specs)
     return []

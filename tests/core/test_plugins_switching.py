@@ -148,3 +148,22 @@ def test_a_failing_plugin_does_not_take_the_page_down(declic, declic_register, c
     with caplog.at_level(logging.ERROR, "declic.plugins"):
         assert "boom" not in admin.get("/o/assoc-a/").text
     assert "boom" not in caplog.text
+
+
+class DeafListener:
+    @hookimpl
+    def declic_plugin_info(self) -> PluginInfo:
+        return PluginInfo("deaf", "1.0", "Fails when told about a switch")
+
+    @hookimpl
+    def declic_plugin_switched(self, db, organisation, plugin, enabled) -> None:
+        raise RuntimeError("cannot hear")
+
+
+def test_a_listener_that_fails_on_a_switch_does_not_block_it(declic, declic_register, caplog):
+    org = declic.org("assoc-a")
+    declic_register(DeafListener(), "deaf")
+    with caplog.at_level(logging.ERROR, "declic.plugins"):
+        declic.enable(org, "joblinks")
+    assert declic.count(PluginState, plugin="joblinks", enabled=True) == 1
+    assert "plugin deaf failed in declic_plugin_switched" in caplog.text
