@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exists, func, select, update
@@ -270,7 +271,7 @@ def finish_overdue_attempts(
     ).all()
     finished = 0
     for attempt, quiz in rows:
-        if finish_if_overdue(db, quiz, attempt, now, lambda a, q=quiz: on_finish(q, a)):
+        if finish_if_overdue(db, quiz, attempt, now, partial(on_finish, quiz)):
             finished += 1
     return finished
 

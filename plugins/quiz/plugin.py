@@ -16,6 +16,7 @@ from core.contracts import (
     Capability,
     MenuItem,
     PageRoute,
+    PluginFailure,
     PluginInfo,
     PrivacyField,
     SettingSpec,
@@ -27,7 +28,7 @@ from core.models import Organisation, PluginState, User
 from core.plugins import OrgHooks, enabled_organisation_ids
 from plugins.quiz import hookspecs as quiz_hookspecs
 from plugins.quiz import privacy, seed
-from plugins.quiz.models import Quiz
+from plugins.quiz.models import Attempt, Quiz
 
 if TYPE_CHECKING:
     from pluggy import PluginManager
@@ -119,18 +120,33 @@ def _positive_or_zero(value: Any) -> str | None:
 def declic_settings() -> list[SettingSpec]:
     return [
         SettingSpec(
-            "default_time_limit_minutes", _l("Default time limit of a new quiz (minutes, 0: none)"),
-            0, kind="int", minimum=0, maximum=600, validate=_positive_or_zero,
+            "default_time_limit_minutes",
+            _l("Default time limit of a new quiz (minutes, 0: none)"),
+            0,
+            kind="int",
+            minimum=0,
+            maximum=600,
+            validate=_positive_or_zero,
         ),
         SettingSpec(
-            "default_attempts", _l("Default attempts allowed for a new quiz (0: unlimited)"),
-            0, kind="int", minimum=0, maximum=50, validate=_positive_or_zero,
+            "default_attempts",
+            _l("Default attempts allowed for a new quiz (0: unlimited)"),
+            0,
+            kind="int",
+            minimum=0,
+            maximum=50,
+            validate=_positive_or_zero,
         ),
         SettingSpec(
-            "default_grace_minutes", _l("Default grace period after the time limit (minutes)"),
-            2, kind="int", minimum=0, maximum=60, validate=_positive_or_zero,
+            "default_grace_minutes",
+            _l("Default grace period after the time limit (minutes)"),
+            2,
+            kind="int",
+            minimum=0,
+            maximum=60,
+            validate=_positive_or_zero,
         ),
-    ]  # fmt: skip
+    ]
 
 
 @hookimpl
@@ -190,7 +206,7 @@ def declic_section_activities(
             icon="📝",
         )
         for quiz_id, section_id, title, visible in ctx.db.execute(stmt.order_by(Quiz.id))
-        if visible or builder
+        if section_id is not None and (visible or builder)
     ]
 
 
@@ -243,13 +259,14 @@ def declic_cron(db: Session, now: datetime) -> list[str] | None:
     lines = []
     for organisation_id in enabled_organisation_ids(db, NAME):
         hooks = organisation_hooks(db, organisation_id)
-        failures: list = []
-        count = finish_overdue_attempts(
-            db,
-            organisation_id,
-            now,
-            lambda quiz, attempt: announce_submitted(hooks, failures, db, quiz, attempt),
-        )
+        failures: list[PluginFailure] = []
+
+        def announce(
+            quiz: Quiz, attempt: Attempt, hooks: Any = hooks, failures: Any = failures
+        ) -> None:
+            announce_submitted(hooks, failures, db, quiz, attempt)
+
+        count = finish_overdue_attempts(db, organisation_id, now, announce)
         if count:
             lines.append(f"organisation {organisation_id}: {count} overdue attempt(s) finished")
         lines.extend(f"listener {f.plugin} failed in {f.hook}: {f.error}" for f in failures)

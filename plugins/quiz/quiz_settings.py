@@ -111,7 +111,8 @@ def parse_settings(
     )
     if values["visible"] and not has_questions:
         errors["visible"] = _(
-            "A quiz with no questions cannot be opened to learners. Add questions first, then open it."
+            "A quiz with no questions cannot be opened to learners. "
+            "Add questions first, then open it."
         )
     return values, errors
 

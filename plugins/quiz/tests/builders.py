@@ -13,7 +13,9 @@ SINGLE = {
         {"id": "b", "text": "Lyon", "fraction": 0.0, "feedback": "No, not Lyon.", "image_id": None},
     ]
 }
-NUMERICAL = {"answers": [{"value": 21.0, "tolerance": 0.5, "fraction": 1.0, "feedback": "21 days."}]}
+NUMERICAL = {
+    "answers": [{"value": 21.0, "tolerance": 0.5, "fraction": 1.0, "feedback": "21 days."}]
+}
 TRUEFALSE = {"correct": True, "feedback_true": "Right.", "feedback_false": "It is true."}
 
 DEFAULT_QUESTIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
@@ -23,17 +25,26 @@ DEFAULT_QUESTIONS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 ]
 
 
-def add_questions(declic: Any, org: Any, questions: list[tuple[str, dict[str, Any], tuple[str, ...]]], category: str = "Cat") -> list[int]:
+def add_questions(
+    declic: Any,
+    org: Any,
+    questions: list[tuple[str, dict[str, Any], tuple[str, ...]]],
+    category: str = "Cat",
+) -> list[int]:
     with declic.db() as db:
         cat = ensure_category(db, org.id, category)
         return [
-            create_question(db, org.id, cat.id, qtype, f"{qtype} {n}", f"<p>Question {n}</p>", data, tags=tags)[0].id
+            create_question(
+                db, org.id, cat.id, qtype, f"{qtype} {n}", f"<p>Question {n}</p>", data, tags=tags
+            )[0].id
             for n, (qtype, data, tags) in enumerate(questions, 1)
         ]
 
 
-def make_quiz(declic: Any, org: Any, course: Any, question_ids: list[int] | None = None, **settings: Any) -> int:
-    """A visible quiz in ``course`` with the given questions (the defaults if none), one per page."""
+def make_quiz(
+    declic: Any, org: Any, course: Any, question_ids: list[int] | None = None, **settings: Any
+) -> int:
+    """A visible quiz in ``course`` with the given questions (defaults if none), one per page."""
     if question_ids is None:
         question_ids = add_questions(declic, org, DEFAULT_QUESTIONS)
     settings.setdefault("visible", True)
@@ -43,7 +54,15 @@ def make_quiz(declic: Any, org: Any, course: Any, question_ids: list[int] | None
         db.add(quiz)
         db.flush()
         for position, qid in enumerate(question_ids, 1):
-            db.add(QuizSlot(organisation_id=org.id, quiz_id=quiz.id, position=position, question_id=qid, mark=1.0))
+            db.add(
+                QuizSlot(
+                    organisation_id=org.id,
+                    quiz_id=quiz.id,
+                    position=position,
+                    question_id=qid,
+                    mark=1.0,
+                )
+            )
         return quiz.id
 
 
@@ -57,7 +76,13 @@ def setup_learner(declic: Any, slug: str = "assoc-a", **quiz_settings: Any) -> d
     declic.enrol(course, learner)
     declic.enrol(course, trainer, role="trainer")
     quiz_id = make_quiz(declic, org, course, **quiz_settings)
-    return {"org": org, "course": course, "learner": learner, "trainer": trainer, "quiz_id": quiz_id}
+    return {
+        "org": org,
+        "course": course,
+        "learner": learner,
+        "trainer": trainer,
+        "quiz_id": quiz_id,
+    }
 
 
 def start(declic: Any, client: Any, org: Any, quiz_id: int) -> int:

@@ -80,7 +80,9 @@ def test_another_learners_attempt_is_refused(declic, world):
     intruder = declic.client(other)
     assert save(declic, intruder, org, attempt_id, 1, 1000, q1="a").status_code == 403
     assert intruder.get(f"/o/{org.slug}/quiz/attempt/{attempt_id}").status_code == 403
-    assert declic.post(intruder, f"/o/{org.slug}/quiz/attempt/{attempt_id}/submit").status_code == 403
+    assert (
+        declic.post(intruder, f"/o/{org.slug}/quiz/attempt/{attempt_id}/submit").status_code == 403
+    )
     assert answer_of(declic, attempt_id, 1).response is None
     assert declic.reload(Attempt, attempt_id).state == "in_progress"
 
@@ -95,7 +97,11 @@ def test_not_a_number_gets_a_message_and_the_attempt_is_intact(declic, world):
     assert "Type a number" in response.text or "Tapez un nombre" in response.text
     assert answer_of(declic, attempt_id, 2).response == {"value": "21"}
     # Through the plain form (no JavaScript): the page comes back with the message and the value.
-    page = declic.post(client, f"/o/{org.slug}/quiz/attempt/{attempt_id}/page", {"page": "1", "q2": "douze", "goto": "next"})
+    page = declic.post(
+        client,
+        f"/o/{org.slug}/quiz/attempt/{attempt_id}/page",
+        {"page": "1", "q2": "douze", "goto": "next"},
+    )
     assert page.status_code == 422
     assert 'value="douze"' in page.text and 'aria-invalid="true"' in page.text
     assert answer_of(declic, attempt_id, 2).response == {"value": "21"}
@@ -107,9 +113,13 @@ def test_plain_form_saves_moves_and_resumes_on_the_same_page(declic, world):
     org = world["org"]
     attempt_id = start(declic, client, org, world["quiz_id"])
     base = f"/o/{org.slug}/quiz/attempt/{attempt_id}"
-    r = declic.post(client, base + "/page", {"page": "0", "q1_present": "1", "q1": "a", "goto": "next"})
+    r = declic.post(
+        client, base + "/page", {"page": "0", "q1_present": "1", "q1": "a", "goto": "next"}
+    )
     assert r.status_code == 303 and r.headers["location"].endswith("?page=1")
-    r = declic.post(client, base + "/page", {"page": "1", "q2_present": "1", "q2": "21,2", "goto": "next"})
+    r = declic.post(
+        client, base + "/page", {"page": "1", "q2_present": "1", "q2": "21,2", "goto": "next"}
+    )
     assert r.status_code == 303
     # A new browser (or after a crash) reopens the quiz: same attempt, same page, answers there.
     again = declic.client(world["learner"])
@@ -124,7 +134,9 @@ def test_submit_twice_gives_one_submission_and_events_once(declic, world, monkey
     from plugins.quiz import announce
 
     calls = []
-    monkeypatch.setattr(announce, "emit", lambda hooks, failures, db, name, **kw: calls.append((name, kw["result"])))
+    monkeypatch.setattr(
+        announce, "emit", lambda hooks, failures, db, name, **kw: calls.append((name, kw["result"]))
+    )
     client = declic.client(world["learner"])
     org = world["org"]
     attempt_id = start(declic, client, org, world["quiz_id"])
@@ -137,7 +149,10 @@ def test_submit_twice_gives_one_submission_and_events_once(declic, world, monkey
     assert first.headers["location"] == second.headers["location"]
     attempt = declic.reload(Attempt, attempt_id)
     assert attempt.state == "finished" and attempt.score == 2.0 and attempt.max_score == 3.0
-    assert [name for name, _r in calls] == ["declic_quiz_attempt_submitted", "declic_quiz_attempt_graded"]
+    assert [name for name, _r in calls] == [
+        "declic_quiz_attempt_submitted",
+        "declic_quiz_attempt_graded",
+    ]
     result = calls[0][1]
     assert result.score == 2.0 and result.user_id == world["learner"].id
     assert [i.fraction for i in result.items] == [1.0, 1.0, 0.0]
@@ -183,7 +198,9 @@ def test_overdue_attempt_is_finished_on_next_access_with_saved_answers(declic):
 
 
 def test_overdue_attempt_is_finished_by_cron(declic):
-    world = setup_learner(declic, "assoc-c", time_limit_seconds=600, overdue_action="graceperiod", grace_seconds=120)
+    world = setup_learner(
+        declic, "assoc-c", time_limit_seconds=600, overdue_action="graceperiod", grace_seconds=120
+    )
     client = declic.client(world["learner"])
     org = world["org"]
     attempt_id = start(declic, client, org, world["quiz_id"])

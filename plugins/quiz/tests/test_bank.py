@@ -55,11 +55,18 @@ def admin_world(declic):
 
 def single_form(category_id, **extra):
     data = {
-        "qtype": "single", "category_id": str(category_id), "name": "Souris", "default_mark": "1",
-        "text": '<p onclick="x()">À quoi sert la souris ?<script>alert(1)</script></p>', "tags": "crcn:5.2, b2i:D1",
-        "choice_text_0": "Pointer", "choice_fraction_0": "100", "choice_feedback_0": "Oui",
-        "choice_text_1": "Écrire", "choice_fraction_1": "0",
-    }  # fmt: skip
+        "qtype": "single",
+        "category_id": str(category_id),
+        "name": "Souris",
+        "default_mark": "1",
+        "text": '<p onclick="x()">À quoi sert la souris ?<script>alert(1)</script></p>',
+        "tags": "crcn:5.2, b2i:D1",
+        "choice_text_0": "Pointer",
+        "choice_fraction_0": "100",
+        "choice_feedback_0": "Oui",
+        "choice_text_1": "Écrire",
+        "choice_fraction_1": "0",
+    }
     data.update(extra)
     return data
 
@@ -154,10 +161,18 @@ def test_edit_makes_a_version_past_attempts_keep_theirs_and_regrade_uses_the_fix
         old = db.query(QuestionVersion).filter_by(question_id=question.id).one()
     # The trainer "fixes" the question: both Paris and Lyon are worth 100 %... (keeping choice ids)
     form = {
-        "qtype": "single", "category_id": str(question.category_id), "name": old.name, "text": old.text, "default_mark": "1",
-        "choice_id_0": "a", "choice_text_0": "Paris", "choice_fraction_0": "100",
-        "choice_id_1": "b", "choice_text_1": "Lyon", "choice_fraction_1": "100",
-    }  # fmt: skip
+        "qtype": "single",
+        "category_id": str(question.category_id),
+        "name": old.name,
+        "text": old.text,
+        "default_mark": "1",
+        "choice_id_0": "a",
+        "choice_text_0": "Paris",
+        "choice_fraction_0": "100",
+        "choice_id_1": "b",
+        "choice_text_1": "Lyon",
+        "choice_fraction_1": "100",
+    }
     r = declic.post(admin_world["client"], f"/o/{org.slug}/quiz/bank/{question.id}/edit", form)
     assert r.status_code == 303, r.text
     assert declic.count(QuestionVersion, question_id=question.id) == 2

@@ -41,7 +41,12 @@ def chromium() -> Iterator[Any]:
     browser = driver.chromium.launch(
         executable_path=str(CHROMIUM),
         headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ],
     )
     try:
         yield browser
@@ -61,7 +66,9 @@ def wait_until(condition: Any, timeout: float = 15.0) -> bool:
 
 def answers(kit: Any, attempt_id: int) -> dict[int, Any]:
     with kit.db() as db:
-        return {a.slot: a.response for a in db.query(AttemptAnswer).filter_by(attempt_id=attempt_id)}
+        return {
+            a.slot: a.response for a in db.query(AttemptAnswer).filter_by(attempt_id=attempt_id)
+        }
 
 
 def test_offline_answers_reach_the_server_and_double_submit_counts_once(chromium, live_server):
@@ -74,15 +81,33 @@ def test_offline_answers_reach_the_server_and_double_submit_counts_once(chromium
     with kit.db() as db:
         category = ensure_category(db, org.id, "Browser")
         quiz = Quiz(
-            organisation_id=org.id, course_id=course.id, title="Quiz chronométré", visible=True,
-            time_limit_seconds=600, questions_per_page=0, shuffle_choices=False,
+            organisation_id=org.id,
+            course_id=course.id,
+            title="Quiz chronométré",
+            visible=True,
+            time_limit_seconds=600,
+            questions_per_page=0,
+            shuffle_choices=False,
             overall_feedback_json='[[60, "Bravo, vous êtes prêt·e !"], [0, "Courage"]]',
-        )  # fmt: skip
+        )
         db.add(quiz)
         db.flush()
         for n, (qtype, data, tags) in enumerate(DEFAULT_QUESTIONS, 1):
-            question, _v = create_question(db, org.id, category.id, qtype, f"Q{n}", f"<p>Question numéro {n}</p>", data, tags=tags)
-            db.add(QuizSlot(organisation_id=org.id, quiz_id=quiz.id, position=n, question_id=question.id))
+            question, _v = create_question(
+                db,
+                org.id,
+                category.id,
+                qtype,
+                f"Q{n}",
+                f"<p>Question numéro {n}</p>",
+                data,
+                tags=tags,
+            )
+            db.add(
+                QuizSlot(
+                    organisation_id=org.id, quiz_id=quiz.id, position=n, question_id=question.id
+                )
+            )
         quiz_id = quiz.id
 
     context = chromium.new_context(base_url=live_server.url, locale="fr-FR")
@@ -111,13 +136,20 @@ def test_offline_answers_reach_the_server_and_double_submit_counts_once(chromium
         page.fill("#q2-text", "21")
         page.press("#q2-text", "Tab")
         page.check("#q3-false")
-        page.wait_for_function("document.getElementById('save-status').classList.contains('pending')")
+        page.wait_for_function(
+            "document.getElementById('save-status').classList.contains('pending')"
+        )
         time.sleep(1)
         assert answers(kit, attempt_id)[2] is None and answers(kit, attempt_id)[3] is None
 
         # It comes back: every answer reaches the server.
         context.set_offline(False)
-        assert wait_until(lambda: answers(kit, attempt_id) == {1: {"choice": "a"}, 2: {"value": "21"}, 3: {"value": "false"}})
+        assert wait_until(
+            lambda: (
+                answers(kit, attempt_id)
+                == {1: {"choice": "a"}, 2: {"value": "21"}, 3: {"value": "false"}}
+            )
+        )
         page.wait_for_selector("#status-3 .saved")
 
         with page.expect_navigation():

@@ -15,7 +15,9 @@ class Recorder:
 
     @hookimpl
     def declic_plugin_info(self) -> PluginInfo:
-        return PluginInfo(name="recorder", version="1.0", description="hears quiz results", depends=("quiz",))
+        return PluginInfo(
+            name="recorder", version="1.0", description="hears quiz results", depends=("quiz",)
+        )
 
     @hookimpl
     def declic_quiz_attempt_submitted(self, db, result) -> None:
@@ -29,7 +31,9 @@ class Recorder:
 class Breaker:
     @hookimpl
     def declic_plugin_info(self) -> PluginInfo:
-        return PluginInfo(name="breaker", version="1.0", description="always fails", depends=("quiz",))
+        return PluginInfo(
+            name="breaker", version="1.0", description="always fails", depends=("quiz",)
+        )
 
     @hookimpl
     def declic_quiz_attempt_submitted(self, db, result) -> None:
@@ -51,7 +55,11 @@ def test_listeners_hear_results_and_a_failing_one_is_isolated(declic):
         client = declic.client(world["learner"])
         org = world["org"]
         attempt_id = start(declic, client, org, world["quiz_id"])
-        declic.post(client, f"/o/{org.slug}/quiz/attempt/{attempt_id}/save", {"slot": "1", "seq": "1", "q1": "a"})
+        declic.post(
+            client,
+            f"/o/{org.slug}/quiz/attempt/{attempt_id}/save",
+            {"slot": "1", "seq": "1", "q1": "a"},
+        )
         response = declic.post(client, f"/o/{org.slug}/quiz/attempt/{attempt_id}/submit")
         assert response.status_code == 303
         assert declic.reload(Attempt, attempt_id).state == "finished"
@@ -59,10 +67,16 @@ def test_listeners_hear_results_and_a_failing_one_is_isolated(declic):
         result = recorder.heard[0][1]
         assert result.quiz_title == "Quiz one" and result.max_score == 3.0 and result.score == 1.0
         assert result.organisation_id == org.id and result.course_id == world["course"].id
-        assert declic.count(AuditEvent, action="breaker.half-done") == 0  # rolled back to its savepoint
+        assert (
+            declic.count(AuditEvent, action="breaker.half-done") == 0
+        )  # rolled back to its savepoint
         # A trainer's mark announces "graded" again, with the new fraction.
         trainer = declic.client(world["trainer"])
-        r = declic.post(trainer, f"/o/{org.slug}/quiz/attempt/{attempt_id}/slot/2/override", {"mark": "0.5", "comment": "Presque"})
+        r = declic.post(
+            trainer,
+            f"/o/{org.slug}/quiz/attempt/{attempt_id}/slot/2/override",
+            {"mark": "0.5", "comment": "Presque"},
+        )
         assert r.status_code == 303
         assert recorder.heard[-1][0] == "graded"
         assert [i.fraction for i in recorder.heard[-1][1].items] == [1.0, 0.5, 0.0]

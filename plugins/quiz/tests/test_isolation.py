@@ -23,8 +23,14 @@ def test_org_b_cannot_reach_org_a_quiz_bank_or_attempt(declic):
     quiz_a = a["quiz_id"]
     # Through B's own address, A's ids are "not found".
     for client in (admin_b, learner_b):
-        for path in (f"/{quiz_a}", f"/{quiz_a}/report", f"/{quiz_a}/settings", f"/attempt/{attempt_id}",
-                     f"/attempt/{attempt_id}/review", f"/bank/{question_id}"):  # fmt: skip
+        for path in (
+            f"/{quiz_a}",
+            f"/{quiz_a}/report",
+            f"/{quiz_a}/settings",
+            f"/attempt/{attempt_id}",
+            f"/attempt/{attempt_id}/review",
+            f"/bank/{question_id}",
+        ):
             assert client.get(f"/o/assoc-b/quiz{path}").status_code in (403, 404), path
     r = declic.post(
         learner_b,

@@ -13,17 +13,32 @@ from plugins.quiz.stats import correlation, item_statistics
 from plugins.quiz.tests.builders import setup_learner, start
 
 SETTINGS = {
-    "title": "Atelier 1", "time_limit_minutes": "20", "grace_minutes": "2", "overdue_action": "graceperiod",
-    "attempts_allowed": "2", "grading_method": "highest", "questions_per_page": "1", "navigation": "free",
-    "feedback_mode": "deferred", "review_when": "after_submit", "review_marks": "1", "review_correct": "1",
-    "review_feedback": "1", "band_min_0": "80", "band_text_0": "Bravo, vous êtes prêt·e !",
-}  # fmt: skip
+    "title": "Atelier 1",
+    "time_limit_minutes": "20",
+    "grace_minutes": "2",
+    "overdue_action": "graceperiod",
+    "attempts_allowed": "2",
+    "grading_method": "highest",
+    "questions_per_page": "1",
+    "navigation": "free",
+    "feedback_mode": "deferred",
+    "review_when": "after_submit",
+    "review_marks": "1",
+    "review_correct": "1",
+    "review_feedback": "1",
+    "band_min_0": "80",
+    "band_text_0": "Bravo, vous êtes prêt·e !",
+}
 
 
 def take(declic, client, org, quiz_id, answers):
     attempt_id = start(declic, client, org, quiz_id)
     for slot, fields in answers.items():
-        declic.post(client, f"/o/{org.slug}/quiz/attempt/{attempt_id}/save", {"slot": str(slot), "seq": "10", **fields})
+        declic.post(
+            client,
+            f"/o/{org.slug}/quiz/attempt/{attempt_id}/save",
+            {"slot": str(slot), "seq": "10", **fields},
+        )
     declic.post(client, f"/o/{org.slug}/quiz/attempt/{attempt_id}/submit")
     return attempt_id
 
@@ -34,7 +49,9 @@ def test_new_quiz_settings_are_validated_and_an_empty_quiz_cannot_open(declic):
     trainer = declic.client(world["trainer"])
     url = f"/o/{org.slug}/quiz/course/{course.id}/new"
     assert trainer.get(url).status_code == 200
-    bad = declic.post(trainer, url, {**SETTINGS, "title": "", "time_limit_minutes": "-3", "visible": "1"})
+    bad = declic.post(
+        trainer, url, {**SETTINGS, "title": "", "time_limit_minutes": "-3", "visible": "1"}
+    )
     assert bad.status_code == 422
     assert "Give the quiz a title" in bad.text or "Donnez un titre" in bad.text
     assert "cannot be opened to learners" in bad.text or "ne peut pas être ouvert" in bad.text
@@ -46,16 +63,23 @@ def test_new_quiz_settings_are_validated_and_an_empty_quiz_cannot_open(declic):
     assert quiz.time_limit_seconds == 1200 and quiz.grace_seconds == 120 and not quiz.visible
     assert quiz.overall_feedback == [(80.0, "Bravo, vous êtes prêt·e !")]
     page = trainer.get(f"/o/{org.slug}/quiz/{quiz.id}")
-    assert "no questions" in page.text or "aucune question" in page.text
+    assert "pas encore de questions" in page.text
     # Add a question, then it can be opened.
     with declic.db() as db:
         question_id = db.query(QuizSlot).filter_by(quiz_id=world["quiz_id"]).first().question_id
-    r = declic.post(trainer, f"/o/{org.slug}/quiz/{quiz.id}/questions", {"action": "add", "question_id": str(question_id), "mark": "2"})
+    r = declic.post(
+        trainer,
+        f"/o/{org.slug}/quiz/{quiz.id}/questions",
+        {"action": "add", "question_id": str(question_id), "mark": "2"},
+    )
     assert r.status_code == 303
     r = declic.post(trainer, f"/o/{org.slug}/quiz/{quiz.id}/settings", {**SETTINGS, "visible": "1"})
     assert r.status_code == 303 and declic.reload(Quiz, quiz.id).visible
     learners = declic.client(world["learner"])
-    assert declic.post(learners, f"/o/{org.slug}/quiz/course/{course.id}/new", SETTINGS).status_code == 403
+    assert (
+        declic.post(learners, f"/o/{org.slug}/quiz/course/{course.id}/new", SETTINGS).status_code
+        == 403
+    )
 
 
 def test_random_slot_draws_from_category_and_tag(declic):
@@ -67,11 +91,23 @@ def test_random_slot_draws_from_category_and_tag(declic):
         from plugins.quiz.models import Question
 
         category_id = db.query(Question).first().category_id
-        quiz = Quiz(organisation_id=org.id, course_id=world["course"].id, title="Random", visible=True)
+        quiz = Quiz(
+            organisation_id=org.id, course_id=world["course"].id, title="Random", visible=True
+        )
         db.add(quiz)
         db.flush()
         quiz_id = quiz.id
-    r = declic.post(trainer, f"/o/{org.slug}/quiz/{quiz_id}/questions", {"action": "random", "category_id": str(category_id), "tag": "crcn:2.4", "count": "3", "mark": "1"})
+    r = declic.post(
+        trainer,
+        f"/o/{org.slug}/quiz/{quiz_id}/questions",
+        {
+            "action": "random",
+            "category_id": str(category_id),
+            "tag": "crcn:2.4",
+            "count": "3",
+            "mark": "1",
+        },
+    )
     assert r.status_code == 303
     attempt_id = start(declic, declic.client(world["learner"]), org, quiz_id)
     layout = declic.reload(Attempt, attempt_id).layout
@@ -82,9 +118,13 @@ def test_report_exports_statistics_and_progress(declic):
     world = setup_learner(declic, "assoc-rep")
     org, quiz_id = world["org"], world["quiz_id"]
     with declic.db() as db:
-        db.get(Quiz, quiz_id).overall_feedback_json = '[[80, "Bravo, vous êtes prêt·e !"], [0, "Courage"]]'
+        db.get(
+            Quiz, quiz_id
+        ).overall_feedback_json = '[[80, "Bravo, vous êtes prêt·e !"], [0, "Courage"]]'
     learner = declic.client(world["learner"])
-    first = take(declic, learner, org, quiz_id, {1: {"q1": "a"}, 2: {"q2": "21"}, 3: {"q3": "true"}})
+    first = take(
+        declic, learner, org, quiz_id, {1: {"q1": "a"}, 2: {"q2": "21"}, 3: {"q3": "true"}}
+    )
     review = learner.get(f"/o/{org.slug}/quiz/attempt/{first}/review")
     assert "Bravo, vous êtes prêt·e !" in review.text and "Yes, Paris." in review.text
     others = []
@@ -102,7 +142,9 @@ def test_report_exports_statistics_and_progress(declic):
     assert len(text.strip().splitlines()) == 4
     xlsx = trainer.get(f"/o/{org.slug}/quiz/{quiz_id}/report.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == 4 and sorted(row[7] for row in sheet.iter_rows(min_row=2, values_only=True)) == [0.0, 1.0, 3.0]
+    assert sheet.max_row == 4 and sorted(
+        row[7] for row in sheet.iter_rows(min_row=2, values_only=True)
+    ) == [0.0, 1.0, 3.0]
     stats = trainer.get(f"/o/{org.slug}/quiz/{quiz_id}/statistics")
     assert stats.status_code == 200 and "single 1" in stats.text
     assert learner.get(f"/o/{org.slug}/quiz/{quiz_id}/report").status_code == 403

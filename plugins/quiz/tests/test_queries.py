@@ -22,7 +22,11 @@ def counting(app):
     engines = {id(e): e for e in (state.engine, state.write_engine)}.values()
 
     def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+        if (
+            not statement.lstrip()
+            .upper()
+            .startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+        ):
             statements.append(statement)
 
     for engine in engines:
@@ -52,7 +56,9 @@ def measure(declic, slug, bank_size, past_attempts):
         assert client.get(page_url).status_code == 200
     token = declic.csrf(client)
     with counting(declic.app) as save_queries:
-        r = client.post(page_url + "/save", data={"slot": "1", "seq": "99999", "q1": "a", "csrf_token": token})
+        r = client.post(
+            page_url + "/save", data={"slot": "1", "seq": "99999", "q1": "a", "csrf_token": token}
+        )
         assert r.status_code == 200
     return len(page_queries), len(save_queries)
 
@@ -60,6 +66,8 @@ def measure(declic, slug, bank_size, past_attempts):
 def test_query_counts_do_not_grow_with_bank_or_attempts(declic):
     small = measure(declic, "small", bank_size=10, past_attempts=1)
     large = measure(declic, "large", bank_size=200, past_attempts=50)
-    print(f"\nqueries (page, save): small bank/1 attempt {small}, 200 questions/50 attempts {large}")
+    print(
+        f"\nqueries (page, save): small bank/1 attempt {small}, 200 questions/50 attempts {large}"
+    )
     assert small == large
     assert max(large) <= QUERY_BOUND

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from core.auth import SESSION_COOKIE, csrf_token_for, session_binding, start_session
-from core.db import make_engine, session_scope, make_session_factory
+from core.db import make_engine, make_session_factory, session_scope
 from core.migrate import upgrade
 from core.models import Course, Enrolment, Membership, Organisation, User
 from core.plugin_switches import switch_plugin
@@ -35,11 +35,31 @@ def free_port() -> int:
 
 def serve(database_url: str, data_dir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DECLIC_DATABASE_URL": database_url, "DECLIC_DATA_DIR": str(data_dir), "DECLIC_SECRET_KEY": SECRET}
+    env = {
+        **os.environ,
+        "DECLIC_DATABASE_URL": database_url,
+        "DECLIC_DATA_DIR": str(data_dir),
+        "DECLIC_SECRET_KEY": SECRET,
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "core.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "core.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -70,14 +90,30 @@ def seed(database_url: str) -> tuple[str, int]:
         db.add(course)
         db.flush()
         db.add(Membership(user_id=learner.id, organisation_id=org.id, role="learner"))
-        db.add(Enrolment(organisation_id=org.id, course_id=course.id, user_id=learner.id, role="learner"))
+        db.add(
+            Enrolment(
+                organisation_id=org.id, course_id=course.id, user_id=learner.id, role="learner"
+            )
+        )
         category = ensure_category(db, org.id, "Cat")
-        quiz = Quiz(organisation_id=org.id, course_id=course.id, title="Restart quiz", visible=True, shuffle_choices=False)
+        quiz = Quiz(
+            organisation_id=org.id,
+            course_id=course.id,
+            title="Restart quiz",
+            visible=True,
+            shuffle_choices=False,
+        )
         db.add(quiz)
         db.flush()
         for n, (qtype, data, tags) in enumerate(DEFAULT_QUESTIONS, 1):
-            question, _v = create_question(db, org.id, category.id, qtype, f"Q{n}", f"Question {n}", data, tags=tags)
-            db.add(QuizSlot(organisation_id=org.id, quiz_id=quiz.id, position=n, question_id=question.id))
+            question, _v = create_question(
+                db, org.id, category.id, qtype, f"Q{n}", f"Question {n}", data, tags=tags
+            )
+            db.add(
+                QuizSlot(
+                    organisation_id=org.id, quiz_id=quiz.id, position=n, question_id=question.id
+                )
+            )
         db.flush()
         token = start_session(db, learner)
         quiz_id = quiz.id
@@ -110,7 +146,9 @@ def test_attempt_survives_a_killed_server(tmp_path):
             assert r.headers["location"] == attempt_url  # the same attempt, resumed
             page = http.get(attempt_url)
             assert page.status_code == 200
-            assert "Question 2" in page.text and 'value="21,3"' in page.text  # same page, answer there
+            assert (
+                "Question 2" in page.text and 'value="21,3"' in page.text
+            )  # same page, answer there
             first = http.get(attempt_url + "?page=0")
             assert 'value="a" checked' in first.text
     finally:

@@ -316,7 +316,7 @@ def summary(ctx: RequestContext, attempt_id: str) -> Response:
         return ctx.redirect(ctx.url("quiz.review", attempt_id=attempt.id))
     rows = answers_with_versions(ctx.db, attempt.id)
     pages = {item["slot"]: item["page"] for item in attempt.layout}
-    items = []
+    items: list[dict[str, Any]] = []
     for answer, version in rows:
         if QTYPES[version.qtype].answerable:
             items.append(
@@ -339,10 +339,13 @@ def summary(ctx: RequestContext, attempt_id: str) -> Response:
 def submit(ctx: RequestContext, attempt_id: str) -> Response:
     """Submit once: a double click or a retry lands on the same review, counted once."""
     attempt, quiz = attempt_for(ctx, attempt_id, owner_only=True)
-    if attempt.state == "in_progress" and not finish_when_overdue(ctx, quiz, attempt):
-        if submit_attempt(ctx.db, quiz, attempt, clock.now()):
-            announcer(ctx, quiz)(attempt)
-            ctx.audit("quiz.attempt.submit", f"attempt:{attempt.id}")
+    if (
+        attempt.state == "in_progress"
+        and not finish_when_overdue(ctx, quiz, attempt)
+        and submit_attempt(ctx.db, quiz, attempt, clock.now())
+    ):
+        announcer(ctx, quiz)(attempt)
+        ctx.audit("quiz.attempt.submit", f"attempt:{attempt.id}")
     return ctx.redirect(ctx.url("quiz.review", attempt_id=attempt.id))
 
 

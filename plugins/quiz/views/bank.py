@@ -108,10 +108,15 @@ def _editor_values(version: QuestionVersion, tags: list[str], category_id: int) 
         "image_id": str(version.image_id or ""),
     }
     for i, c in enumerate(data.get("choices", [])):
-        values.update({
-            f"choice_id_{i}": c["id"], f"choice_text_{i}": c["text"], f"choice_fraction_{i}": _pct(c["fraction"]),
-            f"choice_feedback_{i}": c.get("feedback", ""), f"choice_image_id_{i}": str(c.get("image_id") or ""),
-        })  # fmt: skip
+        values.update(
+            {
+                f"choice_id_{i}": c["id"],
+                f"choice_text_{i}": c["text"],
+                f"choice_fraction_{i}": _pct(c["fraction"]),
+                f"choice_feedback_{i}": c.get("feedback", ""),
+                f"choice_image_id_{i}": str(c.get("image_id") or ""),
+            }
+        )
     for i, a in enumerate(data.get("answers", [])):
         values.update(
             {
@@ -224,7 +229,8 @@ def _save_editor(ctx: RequestContext, qtype: str, question: Question | None) -> 
     tags, bad_tags = parse_tags(ctx.field("tags"))
     if bad_tags:
         errors["tags"] = _(
-            "These tags are not valid: %(tags)s. Use letters, digits and : . - _ (for example crcn:1.1).",
+            "These tags are not valid: %(tags)s. "
+            "Use letters, digits and : . - _ (for example crcn:1.1).",
             tags=", ".join(bad_tags),
         )
     category = (
@@ -238,7 +244,7 @@ def _save_editor(ctx: RequestContext, qtype: str, question: Question | None) -> 
     assert category is not None and mark is not None
     image_raw = get("image_id")
     image_id = int(image_raw) if image_raw.isdigit() else None
-    common = {
+    common: dict[str, Any] = {
         "general_feedback": sanitise_html(ctx.field("general_feedback")),
         "default_mark": mark,
         "image_id": image_id,
@@ -298,10 +304,18 @@ def show_question(ctx: RequestContext, question_id: str) -> Response:
     )
     order = [str(c["id"]) for c in shown.data.get("choices", [])]
     item = {
-        "slot": 0, "number": 1, "qtype": shown.qtype, "answerable": QTYPES[shown.qtype].answerable,
-        "text": shown.text, "image_url": ctx.url("quiz.image", image_id=shown.image_id) if shown.image_id else None,
-        "widgets": present(shown.qtype, shown.data, order, None), "error": "", "typed": None, "saved_at": None, "immediate": {},
-    }  # fmt: skip
+        "slot": 0,
+        "number": 1,
+        "qtype": shown.qtype,
+        "answerable": QTYPES[shown.qtype].answerable,
+        "text": shown.text,
+        "image_url": ctx.url("quiz.image", image_id=shown.image_id) if shown.image_id else None,
+        "widgets": present(shown.qtype, shown.data, order, None),
+        "error": "",
+        "typed": None,
+        "saved_at": None,
+        "immediate": {},
+    }
     return ctx.render(
         "quiz/question.html",
         question=question,

@@ -112,6 +112,12 @@ def _settings_form(
     )
 
 
+def _submitted(ctx: RequestContext) -> dict[str, str]:
+    """The form as sent, to refill it after an error."""
+    form = ctx.form
+    return {k: v for k, v in form.items() if isinstance(v, str)} if form is not None else {}
+
+
 def new_quiz(ctx: RequestContext, course_id: str) -> Response:
     course = ctx.course(course_id, "quiz:build")
     section_raw = ctx.request.query_params.get("section") or ctx.field("section_id")
@@ -125,8 +131,8 @@ def new_quiz(ctx: RequestContext, course_id: str) -> Response:
     values, errors = parse_settings(ctx.field, has_questions=False)
     if errors:
         return _settings_form(
-            ctx, dict(ctx.form or {}), errors, course=course, section=section, quiz=None
-        )  # type: ignore[arg-type]
+            ctx, _submitted(ctx), errors, course=course, section=section, quiz=None
+        )
     quiz = Quiz(
         organisation_id=ctx.org.id,
         course_id=course.id,
@@ -145,9 +151,7 @@ def settings(ctx: RequestContext, quiz_id: str) -> Response:
         return _settings_form(ctx, form_values(quiz), {}, course=None, section=None, quiz=quiz)
     values, errors = parse_settings(ctx.field, has_questions=slot_count(ctx.db, quiz.id) > 0)
     if errors:
-        return _settings_form(
-            ctx, dict(ctx.form or {}), errors, course=None, section=None, quiz=quiz
-        )  # type: ignore[arg-type]
+        return _settings_form(ctx, _submitted(ctx), errors, course=None, section=None, quiz=quiz)
     for key, value in values.items():
         setattr(quiz, key, value)
     ctx.audit("quiz.settings", f"quiz:{quiz.id}")
@@ -192,19 +196,21 @@ def questions(ctx: RequestContext, quiz_id: str) -> Response:
     category_id = (
         int(category_raw) if category_raw.isdigit() else (categories[0].id if categories else None)
     )
-    bank = []
+    bank: list[Any] = []
     if category_id is not None:
-        bank = ctx.db.execute(
-            select(Question.id, QuestionVersion.name, QuestionVersion.qtype)
-            .join(
-                QuestionVersion,
-                (QuestionVersion.question_id == Question.id)
-                & (QuestionVersion.version == Question.current_version),
+        bank = list(
+            ctx.db.execute(
+                select(Question.id, QuestionVersion.name, QuestionVersion.qtype)
+                .join(
+                    QuestionVersion,
+                    (QuestionVersion.question_id == Question.id)
+                    & (QuestionVersion.version == Question.current_version),
+                )
+                .where(Question.organisation_id == ctx.org.id, Question.category_id == category_id)
+                .order_by(QuestionVersion.name)
+                .limit(BANK_PAGE)
             )
-            .where(Question.organisation_id == ctx.org.id, Question.category_id == category_id)
-            .order_by(QuestionVersion.name)
-            .limit(BANK_PAGE)
-        ).all()
+        )
     return ctx.render(
         "quiz/questions.html",
         status=422 if error else 200,
@@ -260,10 +266,15 @@ def _change_slots(ctx: RequestContext, quiz: Quiz) -> str:
             return _("Give how many questions to draw, between 1 and 50.")
         ctx.db.add(
             QuizSlot(
-                organisation_id=ctx.org.id, quiz_id=quiz.id, position=next_position, random_category_id=category.id,
-                random_tag=tags[0] if tags else None, random_count=int(count), mark=mark,
+                organisation_id=ctx.org.id,
+                quiz_id=quiz.id,
+                position=next_position,
+                random_category_id=category.id,
+                random_tag=tags[0] if tags else None,
+                random_count=int(count),
+                mark=mark,
             )
-        )  # fmt: skip
+        )
         return ""
     slot = next((s for s in slots if str(s.id) == ctx.field("slot_id")), None)
     if slot is None:

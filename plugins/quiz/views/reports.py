@@ -14,6 +14,7 @@ from core.context import RequestContext
 from core.contracts import PageRoute, needs
 from core.errors import NotFound
 from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.models import Enrolment, User
 from plugins.quiz import exports, grading
 from plugins.quiz.announce import announce_graded
@@ -61,7 +62,11 @@ def _report_rows(ctx: RequestContext, quiz: Quiz) -> list[dict[str, Any]]:
     return result
 
 
-STATE_LABELS = {"in_progress": "In progress", "finished": "Finished", "abandoned": "Abandoned"}
+STATE_LABELS = {
+    "in_progress": _l("In progress"),
+    "finished": _l("Finished"),
+    "abandoned": _l("Abandoned"),
+}
 
 
 def report(ctx: RequestContext, quiz_id: str) -> Response:
@@ -70,7 +75,7 @@ def report(ctx: RequestContext, quiz_id: str) -> Response:
         "quiz/report.html",
         quiz=quiz,
         rows=_report_rows(ctx, quiz),
-        states={k: _(v) for k, v in STATE_LABELS.items()},
+        states={k: str(v) for k, v in STATE_LABELS.items()},
         can_regrade=ctx.may("quiz:regrade", quiz.course_id),
         notice=ctx.request.query_params.get("done", ""),
     )
@@ -78,17 +83,36 @@ def report(ctx: RequestContext, quiz_id: str) -> Response:
 
 def _export_table(ctx: RequestContext, quiz: Quiz) -> tuple[list[str], list[list[Any]]]:
     header = [
-        _("Learner"), _("Login"), _("Attempt"), _("State"), _("Started"), _("Finished"),
-        _("Time taken (min)"), _("Score"), _("Out of"), _("Percent"), _("Grade for the quiz"),
-    ]  # fmt: skip
+        _("Learner"),
+        _("Login"),
+        _("Attempt"),
+        _("State"),
+        _("Started"),
+        _("Finished"),
+        _("Time taken (min)"),
+        _("Score"),
+        _("Out of"),
+        _("Percent"),
+        _("Grade for the quiz"),
+    ]
     rows = []
     for row in _report_rows(ctx, quiz):
         a = row["attempt"]
-        rows.append([
-            row["name"], row["login"], a.number, _(STATE_LABELS.get(a.state, a.state)),
-            a.started_at.strftime("%Y-%m-%d %H:%M"), a.finished_at.strftime("%Y-%m-%d %H:%M") if a.finished_at else "",
-            row["minutes"], a.score, a.max_score, None if row["percent"] is None else round(row["percent"], 1), row["grade"],
-        ])  # fmt: skip
+        rows.append(
+            [
+                row["name"],
+                row["login"],
+                a.number,
+                str(STATE_LABELS.get(a.state, a.state)),
+                a.started_at.strftime("%Y-%m-%d %H:%M"),
+                a.finished_at.strftime("%Y-%m-%d %H:%M") if a.finished_at else "",
+                row["minutes"],
+                a.score,
+                a.max_score,
+                None if row["percent"] is None else round(row["percent"], 1),
+                row["grade"],
+            ]
+        )
     return header, rows
 
 
@@ -125,13 +149,25 @@ def statistics(ctx: RequestContext, quiz_id: str) -> Response:
     quiz = quiz_for(ctx, quiz_id, "quiz:report")
     which = "first" if ctx.request.query_params.get("which") == "first" else "all"
     rows = ctx.db.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.number, AttemptAnswer.question_id, AttemptAnswer.mark,
-               AttemptAnswer.override_mark, AttemptAnswer.max_mark, QuestionVersion.name)
+        select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.number,
+            AttemptAnswer.question_id,
+            AttemptAnswer.mark,
+            AttemptAnswer.override_mark,
+            AttemptAnswer.max_mark,
+            QuestionVersion.name,
+        )
         .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.organisation_id == ctx.org.id, Attempt.state == "finished")
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.organisation_id == ctx.org.id,
+            Attempt.state == "finished",
+        )
         .order_by(Attempt.user_id, Attempt.number)
-    ).all()  # fmt: skip
+    ).all()
     first_number: dict[int, int] = {}
     for _aid, user_id, number, *_rest in rows:
         first_number[user_id] = min(number, first_number.get(user_id, number))
