@@ -59,7 +59,6 @@ class DemoPerson:
     display_name: str
     role: str
     email: str | None = None
-    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ DEMO_ORGANISATIONS = (
             DemoPerson("admin.nord", "Claire Dubois", "admin", "claire.dubois@nord.example"),
             DemoPerson("karim.nord", "Karim Benali", "trainer", "karim.benali@nord.example"),
             DemoPerson("amina", "Amina Haddad", "learner", "amina.haddad@example.org"),
-            DemoPerson("fatima", "فاطمة الزهراء بنعلي", "learner", language="ar"),
+            DemoPerson("fatima", "فاطمة الزهراء بنعلي", "learner"),
             DemoPerson("jeanpierre", "Jean-Pierre Lefèvre", "learner"),
             DemoPerson("olena", "Olena Kovalenko", "learner", "olena.k@example.org"),
             DemoPerson("mamadou", "Mamadou Diallo", "learner"),
@@ -96,7 +95,7 @@ DEMO_ORGANISATIONS = (
         people=(
             DemoPerson("admin.sud", "Sylvie Marchand", "admin", "sylvie.marchand@sud.example"),
             DemoPerson("nadia.sud", "Nadia Moreau", "trainer", "nadia.moreau@sud.example"),
-            DemoPerson("youssef", "يوسف العلوي", "learner", language="ar"),
+            DemoPerson("youssef", "يوسف العلوي", "learner"),
             DemoPerson("marie", "Marie-Thérèse Petit", "learner", "mt.petit@example.org"),
             DemoPerson("aissatou", "Aïssatou Ndiaye", "learner"),
             DemoPerson("mehmet", "Mehmet Yılmaz", "learner", "mehmet.yilmaz@example.org"),
@@ -142,7 +141,6 @@ def _user(db: Session, person: DemoPerson, password_hash: str) -> User:
         login=person.login,
         display_name=person.display_name,
         email=person.email,
-        language=person.language,
         password_hash=password_hash,
     )
     db.add(user)
