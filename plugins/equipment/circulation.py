@@ -25,6 +25,7 @@ from core.i18n import lazy_gettext as _l
 from core.models import User
 from plugins.equipment.loans import LoanRules, due_date, renewal
 from plugins.equipment.models import (
+    STATUS_KINDS,
     Agreement,
     Asset,
     Event,
@@ -431,16 +432,53 @@ def mark_lost(db: Session, loan: Loan, notes: str, actor_id: int | None) -> None
     db.flush()
 
 
-def set_status(db: Session, asset: Asset, role: str, actor_id: int | None) -> None:
-    """Move an asset that is not out (send to repair, back to stock, retire)."""
-    labels = ensure_labels(db, asset.organisation_id)
+# Labels an admin may move an asset to by hand; the others follow loans (on loan, given, lost).
+MANUAL_ROLES = ("available", "in_repair", "to_check", "retired")
+
+
+def manual_labels(db: Session, organisation_id: int) -> list[StatusLabel]:
+    """The labels an asset that is in the stock can be moved to: defaults, then the admin's own."""
+    labels = ensure_labels(db, organisation_id)
+    custom = db.scalars(
+        select(StatusLabel)
+        .where(StatusLabel.organisation_id == organisation_id, StatusLabel.role.is_(None))
+        .order_by(StatusLabel.name)
+    ).all()
+    return [labels[role] for role in MANUAL_ROLES] + list(custom)
+
+
+def add_label(db: Session, organisation_id: int, name: str, kind: str) -> StatusLabel:
+    """An organisation's own status label, of one of the four kinds."""
+    if kind not in STATUS_KINDS:
+        raise RefusedError(_("Choose one of the four kinds."))
+    if not name or len(name) > 100:
+        raise RefusedError(_("Write a name of 1 to 100 characters."))
+    taken = db.scalar(
+        select(StatusLabel.id).where(
+            StatusLabel.organisation_id == organisation_id,
+            func.lower(StatusLabel.name) == name.lower(),
+        )
+    )
+    if taken is not None:
+        raise RefusedError(_("Another status already has this name."))
+    label = StatusLabel(organisation_id=organisation_id, role=None, name=name, kind=kind)
+    db.add(label)
+    db.flush()
+    return label
+
+
+def set_status(db: Session, asset: Asset, label: StatusLabel, actor_id: int | None) -> None:
+    """Move an asset that is not out (send to repair, back to stock, retire, or a label of the
+    organisation's own)."""
     active = db.scalar(select(LoanItem.id).where(LoanItem.active_asset_id == asset.id))
     if active is not None or asset.status_label.role in ("on_loan", "given"):
         raise RefusedError(_("This equipment is out: check it in first."))
-    if role not in labels:
+    if label.organisation_id != asset.organisation_id or label.id not in {
+        row.id for row in manual_labels(db, asset.organisation_id)
+    }:
         raise RefusedError(_("Choose a status."))
     before = asset.status_label.name
-    asset.status_label_id = labels[role].id
+    asset.status_label_id = label.id
     db.flush()
     db.refresh(asset)
     record(

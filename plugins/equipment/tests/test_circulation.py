@@ -7,13 +7,18 @@ from datetime import timedelta
 from core import clock
 from core.clock import now
 from core.testing import Kit
-from plugins.equipment.models import Asset, Event, Loan, LoanItem
+from plugins.equipment.models import Asset, Event, Loan, LoanItem, StatusLabel
 from plugins.equipment.tests.conftest import Shop, add_laptops, settings
 
 
 def status_of(declic: Kit, asset_id: int) -> str:
     with declic.db() as db:
         return db.get(Asset, asset_id).status_label.role
+
+
+def label_id(declic: Kit, shop: Shop, role: str) -> int:
+    with declic.db() as db:
+        return db.query(StatusLabel).filter_by(organisation_id=shop.org.id, role=role).one().id
 
 
 def lend(declic: Kit, shop: Shop, client, asset_id: int, borrower_id: int, kind: str = "loan"):
@@ -245,7 +250,9 @@ def test_status_change_and_manual_asset_form(declic: Kit, shop: Shop) -> None:
     asset_id = int(good.headers["location"].rsplit("/", 1)[1])
     assert (
         declic.post(
-            admin, shop.url(f"/assets/{asset_id}/status"), {"status": "in_repair"}
+            admin,
+            shop.url(f"/assets/{asset_id}/status"),
+            {"status": label_id(declic, shop, "in_repair")},
         ).status_code
         == 303
     )
@@ -265,3 +272,68 @@ def test_overdue_widget_on_admin_dashboard(declic: Kit, shop: Shop) -> None:
     clock.set_offset(timedelta(days=10))
     home = declic.client(shop.admin).get(f"/o/{shop.org.slug}/")  # a fresh session, 10 days on
     assert "PC-001" in home.text and "Fatima Zahra" in home.text
+
+
+def test_organisation_status_labels_of_the_four_kinds(declic: Kit, shop: Shop) -> None:
+    [pc] = add_laptops(declic, shop.org, 1)
+    admin = declic.client(shop.admin)
+    page = admin.get(shop.url("/statuses"))
+    assert page.status_code == 200
+    assert (
+        declic.post(
+            admin, shop.url("/statuses"), {"name": "Réservé atelier", "kind": "deployable"}
+        ).status_code
+        == 303
+    )
+    assert (
+        declic.post(
+            admin, shop.url("/statuses"), {"name": "Prêté à un partenaire", "kind": "undeployable"}
+        ).status_code
+        == 303
+    )
+    assert (
+        declic.post(
+            admin, shop.url("/statuses"), {"name": "réservé ATELIER", "kind": "pending"}
+        ).status_code
+        == 400
+    )
+    assert (
+        declic.post(admin, shop.url("/statuses"), {"name": "X", "kind": "broken"}).status_code
+        == 400
+    )
+    with declic.db() as db:
+        custom = {
+            lb.name: lb.id
+            for lb in db.query(StatusLabel).filter_by(organisation_id=shop.org.id, role=None)
+        }
+    assert set(custom) == {"Réservé atelier", "Prêté à un partenaire"}
+    status_url = shop.url(f"/assets/{pc}/status")
+    assert (
+        declic.post(admin, status_url, {"status": custom["Prêté à un partenaire"]}).status_code
+        == 303
+    )
+    assert lend(declic, shop, admin, pc, shop.learner.id).status_code == 409  # undeployable
+    assert declic.post(admin, status_url, {"status": custom["Réservé atelier"]}).status_code == 303
+    assert lend(declic, shop, admin, pc, shop.learner.id).status_code == 303  # deployable
+    # While out, the status follows the loan only; "on loan" is never chosen by hand.
+    assert (
+        declic.post(admin, status_url, {"status": label_id(declic, shop, "retired")}).status_code
+        == 409
+    )
+    assert (
+        declic.post(admin, status_url, {"status": label_id(declic, shop, "on_loan")}).status_code
+        == 409
+    )
+    # Another organisation's label is not one of ours.
+    other = declic.org("autre")
+    declic.enable(other, "equipment")
+    with declic.db() as db:
+        foreign = (
+            db.query(StatusLabel).filter_by(organisation_id=other.id, role="available").one().id
+        )
+    assert declic.post(admin, status_url, {"status": foreign}).status_code == 400
+    stock = admin.get(shop.url("/"))
+    assert (
+        "Réservé atelier" in stock.text
+        and f'data-count="label-{custom["Réservé atelier"]}">0<' in stock.text
+    )

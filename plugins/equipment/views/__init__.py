@@ -6,7 +6,15 @@ from core.contracts import PageRoute
 
 
 def all_routes() -> list[PageRoute]:
-    from plugins.equipment.views import agreements, assets, imports, loans, packs, platform
+    from plugins.equipment.views import (
+        agreements,
+        assets,
+        imports,
+        loans,
+        packs,
+        platform,
+        statuses,
+    )
 
     return [
         *assets.ROUTES,
@@ -15,4 +23,5 @@ def all_routes() -> list[PageRoute]:
         *agreements.ROUTES,
         *imports.ROUTES,
         *platform.ROUTES,
+        *statuses.ROUTES,
     ]

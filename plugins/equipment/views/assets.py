@@ -15,7 +15,13 @@ from core.contracts import SIGNED_IN, PageRoute, needs
 from core.errors import BadRequest
 from core.i18n import gettext as _
 from plugins.equipment import labels_pdf
-from plugins.equipment.circulation import RefusedError, ensure_labels, record, set_status
+from plugins.equipment.circulation import (
+    RefusedError,
+    ensure_labels,
+    manual_labels,
+    record,
+    set_status,
+)
 from plugins.equipment.csv_import import parse_date
 from plugins.equipment.models import (
     ASSET_KINDS,
@@ -32,11 +38,10 @@ from plugins.equipment.models import (
 from plugins.equipment.photos import checked_image
 from plugins.equipment.views.common import (
     KIND_LABELS,
-    STOCK_ROLES,
     TEST_LABELS,
     base_context,
     history,
-    stock_counts,
+    label_counts,
     summarise,
 )
 from plugins.equipment.views.common import rules as org_rules
@@ -56,21 +61,30 @@ TEXT_FIELDS = {
     "source_name": 200,
     "delivery_ref": 100,
 }
-STATUS_CHOICES = ("available", "in_repair", "to_check", "retired")
 
 
 def stock(ctx: RequestContext) -> Response:
     """The organisation's stock: counts per status and the assets, filtered by status."""
-    labels = ensure_labels(ctx.db, ctx.org.id)
-    wanted = ctx.request.query_params.get("status", "")
+    ensure_labels(ctx.db, ctx.org.id)
+    per_label = label_counts(ctx.db, ctx.org.id)
+    wanted_role = ctx.request.query_params.get("status", "")
+    wanted_id = ctx.request.query_params.get("label", "")
+    wanted = next(
+        (
+            label
+            for label, _n in per_label
+            if (wanted_role and label.role == wanted_role) or str(label.id) == wanted_id
+        ),
+        None,
+    )
     stmt = (
         select(Asset, StatusLabel)
         .join(StatusLabel, StatusLabel.id == Asset.status_label_id)
         .where(Asset.organisation_id == ctx.org.id)
         .order_by(Asset.tag)
     )
-    if wanted in labels:
-        stmt = stmt.where(StatusLabel.role == wanted)
+    if wanted is not None:
+        stmt = stmt.where(StatusLabel.id == wanted.id)
     rows = ctx.db.execute(stmt).all()
     packs = dict(
         ctx.db.execute(select(Pack.id, Pack.code).where(Pack.organisation_id == ctx.org.id)).all()
@@ -100,9 +114,8 @@ def stock(ctx: RequestContext) -> Response:
         "equipment/stock.html",
         **base_context(
             ctx,
-            counts=stock_counts(ctx.db, ctx.org.id),
-            roles=[(role, labels[role].name) for role in STOCK_ROLES],
-            wanted=wanted,
+            per_label=per_label,
+            wanted=wanted.id if wanted is not None else None,
             assets=assets,
         ),
     )
@@ -127,7 +140,7 @@ def _render_detail(
         .where(LoanItem.asset_id == asset.id, Loan.organisation_id == ctx.org.id)
         .order_by(Loan.checked_out_at.desc())
     ).all()
-    labels = ensure_labels(ctx.db, ctx.org.id)
+    ensure_labels(ctx.db, ctx.org.id)
     return ctx.render(
         "equipment/asset.html",
         status=status,
@@ -137,7 +150,7 @@ def _render_detail(
             photos=list(photos),
             loans=summarise(ctx.db, list(loans), org_rules(ctx)),
             history=history(ctx.db, ctx.org.id, asset_id=asset.id),
-            status_choices=[(r, labels[r].name) for r in STATUS_CHOICES],
+            status_choices=[(row.id, row.name) for row in manual_labels(ctx.db, ctx.org.id)],
             lendable=asset.status_label.kind == "deployable" and asset.pack_id is None,
             error=error,
         ),
@@ -308,12 +321,18 @@ def photo_show(ctx: RequestContext, photo_id: str) -> Response:
 
 def status_change(ctx: RequestContext, asset_id: str) -> Response:
     asset = ctx.get(Asset, asset_id)
-    role = ctx.field("status")
-    if role not in STATUS_CHOICES:
+    raw = ctx.field("status")
+    label = ctx.db.scalar(
+        select(StatusLabel).where(
+            StatusLabel.id == (int(raw) if raw.isdigit() else 0),
+            StatusLabel.organisation_id == ctx.org.id,
+        )
+    )
+    if label is None:
         return _render_detail(ctx, asset, _("Choose a status."), status=400)
     assert ctx.user is not None
     try:
-        set_status(ctx.db, asset, role, ctx.user.id)
+        set_status(ctx.db, asset, label, ctx.user.id)
     except RefusedError as refused:
         return _render_detail(ctx, asset, refused.message, status=409)
     return ctx.redirect(ctx.url("equipment.asset", asset_id=asset.id))

@@ -30,6 +30,12 @@ KIND_LABELS = {
     "phone": _l("Phone"),
     "accessory": _l("Accessory"),
 }
+STATUS_KIND_LABELS = {
+    "deployable": _l("Deployable: can be lent"),
+    "pending": _l("Pending: not ready yet"),
+    "undeployable": _l("Undeployable: cannot be lent"),
+    "archived": _l("Archived: out of the stock"),
+}
 TEST_LABELS = {"passed": _l("Passed"), "failed": _l("Failed"), "not_tested": _l("Not tested")}
 ACTION_LABELS = {
     "created": _l("Added to the stock"),
@@ -72,6 +78,24 @@ def stock_counts(db: Session, organisation_id: int) -> dict[str, int]:
     for role, kind, count in rows:
         counts[role or kind] = counts.get(role or kind, 0) + count
     return counts
+
+
+def label_counts(db: Session, organisation_id: int) -> list[tuple[StatusLabel, int]]:
+    """Every label of the organisation with its number of assets: defaults first, in stock
+    order, then the admin's own labels by name."""
+    labels = db.scalars(
+        select(StatusLabel).where(StatusLabel.organisation_id == organisation_id)
+    ).all()
+    counts = dict(
+        db.execute(
+            select(Asset.status_label_id, func.count(Asset.id))
+            .where(Asset.organisation_id == organisation_id)
+            .group_by(Asset.status_label_id)
+        ).all()
+    )
+    order = {role: i for i, role in enumerate(STOCK_ROLES)}
+    ordered = sorted(labels, key=lambda lb: (order.get(lb.role or "", len(order)), lb.name))
+    return [(label, counts.get(label.id, 0)) for label in ordered]
 
 
 def borrowers(ctx: RequestContext) -> list[User]:
