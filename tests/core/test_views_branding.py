@@ -43,7 +43,13 @@ def test_save_branding_and_see_it_in_the_header(declic):
     page = client.get("/o/assoc/")
     assert "--org-colour: #7a1f5c" in page.text
     assert "contrast.css" in page.text
-    assert declic.count(AuditEvent, action="organisation.branding") == 1
+    # High contrast keeps text and buttons black on white: the colour only marks the header.
+    assert "--brand: #7a1f5c" not in page.text
+    declic.post(client, "/o/assoc/admin/branding", _form(colour="#7A1F5C"))
+    page = client.get("/o/assoc/")
+    assert "--brand: #7a1f5c" in page.text
+    assert "contrast.css" not in page.text
+    assert declic.count(AuditEvent, action="organisation.branding") == 2
 
 
 def test_bad_colour_and_light_colour_are_field_errors(declic):
