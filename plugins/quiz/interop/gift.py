@@ -33,7 +33,7 @@ from .model import (
     category_path_from_text,
     split_at_blank,
 )
-from .validation import question_problems
+from .validation import is_reasonable, question_problems, unreasonable_number
 
 __all__ = ["parse", "write"]
 
@@ -416,9 +416,13 @@ def _decimal(text: str, offset: int) -> Decimal:
             reason = _("“%(text)s” is not a number.", text=text)
         raise _RejectedError(reason, offset)
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation as error:  # pragma: no cover - the pattern only lets numbers through
         raise _RejectedError(_("“%(text)s” is not a number.", text=text), offset) from error
+    if not is_reasonable(number):
+        # Refused before "1..3" arithmetic could overflow.
+        raise _RejectedError(unreasonable_number(number), offset)
+    return number
 
 
 def _number_and_tolerance(text: str, offset: int) -> tuple[Decimal, Decimal]:

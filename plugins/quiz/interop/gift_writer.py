@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from core.i18n import gettext as _
 
-from .model import BLANK_MARKER, Bank, Question, category_path_to_text
+from .model import BLANK_MARKER, Bank, Question, category_path_to_text, decimal_text
 
 # Moodle reads a tag up to "]" (written "\\]") and drops tags holding these.
 _NOT_IN_TAG = re.compile(r"[<>`\x00-\x1f]")
@@ -38,12 +38,8 @@ def escape(text: str) -> str:
     return "".join(_ESCAPES.get(c, c) for c in text)
 
 
-def _number(value: Decimal) -> str:
-    return format(value, "f") if value == value.to_integral() else format(value.normalize(), "f")
-
-
 def _weight(value: Decimal) -> str:
-    return f"%{_number(value)}%"
+    return f"%{decimal_text(value)}%"
 
 
 def _part(text: str, question: Question) -> str:
@@ -148,9 +144,9 @@ def _numerical(question: Question) -> list[str]:
             out.append("~" + feedback)
             continue
         weight = "" if answer.fraction == 100 else _weight(answer.fraction)
-        number = _number(answer.value)
+        number = decimal_text(answer.value)
         if answer.tolerance:
-            number += ":" + _number(answer.tolerance)
+            number += ":" + decimal_text(answer.tolerance)
         out.append("=" + weight + number + feedback)
     return out
 

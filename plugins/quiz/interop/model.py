@@ -244,3 +244,11 @@ def pluginfile_reference(filename: str) -> str:
     Texts may hold either this form or the plain name; the quiz plugin rewrites both.
     """
     return PLUGINFILE + quote(filename, safe="")
+
+
+def decimal_text(value: Decimal) -> str:
+    """A number the way a person writes it: "2.5", "100", "-33.33333" (never "1E+2")."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -9,7 +9,14 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from core.i18n import gettext as _
 
-from .model import BLANK_MARKER, Bank, Question, TextFormat, category_path_to_text
+from .model import (
+    BLANK_MARKER,
+    Bank,
+    Question,
+    TextFormat,
+    category_path_to_text,
+    decimal_text,
+)
 
 FORMATS_TO_XML: dict[TextFormat, str] = {
     "html": "html",
@@ -37,10 +44,6 @@ def write(bank: Bank) -> bytes:
             _question(quiz, question)
     indent(quiz, space="  ")
     return tostring(quiz, encoding="utf-8", xml_declaration=True, short_empty_elements=False)
-
-
-def _number(value: Decimal) -> str:
-    return format(value, "f") if value == value.to_integral() else format(value.normalize(), "f")
 
 
 def _text(parent: Element, tag: str, text: str, text_format: str | None = None) -> Element:
@@ -76,7 +79,7 @@ def _question(quiz: Element, question: Question) -> None:
         file = SubElement(text_element, "file", name=image.filename, path="/", encoding="base64")
         file.text = base64.b64encode(image.content).decode("ascii")
     _text(element, "generalfeedback", question.general_feedback, fmt)
-    SubElement(element, "defaultgrade").text = _number(question.default_mark)
+    SubElement(element, "defaultgrade").text = decimal_text(question.default_mark)
     SubElement(element, "penalty").text = "0.3333333" if question.qtype != "truefalse" else "1"
     SubElement(element, "hidden").text = "0"
     _BODY_WRITERS.get(question.qtype, _nothing)(element, question, fmt)
@@ -87,7 +90,7 @@ def _question(quiz: Element, question: Question) -> None:
 
 
 def _answer(parent: Element, text: str, fraction: Decimal, feedback: str, fmt: str) -> Element:
-    answer = SubElement(parent, "answer", fraction=_number(fraction), format=fmt)
+    answer = SubElement(parent, "answer", fraction=decimal_text(fraction), format=fmt)
     SubElement(answer, "text").text = text
     _text(answer, "feedback", feedback, fmt)
     return answer
@@ -130,9 +133,9 @@ def _truefalse(element: Element, question: Question, fmt: str) -> None:
 
 def _numerical(element: Element, question: Question, fmt: str) -> None:
     for answer in question.numerical_answers:
-        value = "*" if answer.value is None else _number(answer.value)
+        value = "*" if answer.value is None else decimal_text(answer.value)
         written = _answer(element, value, answer.fraction, answer.feedback, "moodle_auto_format")
-        SubElement(written, "tolerance").text = _number(answer.tolerance)
+        SubElement(written, "tolerance").text = decimal_text(answer.tolerance)
 
 
 def _matching(element: Element, question: Question, fmt: str) -> None:

@@ -12,17 +12,31 @@ from decimal import Decimal
 
 from core.i18n import gettext as _
 
-from .model import Question
+from .model import Question, decimal_text
 
 HUNDRED = Decimal(100)
 # Moodle adds the positive weights of a several-answers question as fractions rounded to two
 # decimals and wants exactly 1: a total from 99.5 % up to (not including) 100.5 % passes.
 TOTAL_LOW, TOTAL_HIGH = Decimal("99.5"), Decimal("100.5")
+LARGEST = Decimal("1e15")
+FINEST = Decimal("1e-12")
 SAFE_FILENAME = re.compile(r"^[^/\\\x00-\x1f]+$")
 
 
-def _percent(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+def is_reasonable(value: Decimal) -> bool:
+    """Below a million billion, at most 12 decimals: keeps exports short and exact.
+
+    copy_abs() and comparisons never round, so even 1E+999999999 is checked without overflow.
+    """
+    return value.is_finite() and value.copy_abs() < LARGEST and value == value.quantize(FINEST)
+
+
+def unreasonable_number(value: Decimal) -> str:
+    return _(
+        "The number %(number)s is too large or too precise (at most 15 digits before "
+        "the decimal point and 12 after).",
+        number=str(value),
+    )
 
 
 def question_problems(question: Question) -> list[str]:
@@ -35,6 +49,16 @@ def question_problems(question: Question) -> list[str]:
         problems.append(_("The question has no text."))
     if question.default_mark < 0:
         problems.append(_("The default mark cannot be negative."))
+    numbers = [question.default_mark]
+    numbers += [a.fraction for a in question.answers]
+    for answer in question.numerical_answers:
+        numbers += [answer.fraction, answer.tolerance]
+        numbers += [answer.value] if answer.value is not None else []
+    unreasonable = [n for n in numbers if not is_reasonable(n)]
+    if unreasonable:
+        # Checked first: the other rules add, compare and print these numbers.
+        problems.append(unreasonable_number(unreasonable[0]))
+        return problems
     checker = _CHECKERS.get(question.qtype)
     if checker is not None:
         problems.extend(checker(question))
@@ -58,18 +82,20 @@ def _weights_in_range(question: Question, allow_negative: bool) -> list[str]:
     ]
     for weight in weights:
         if weight > HUNDRED:
-            problems.append(_("A weight of %(weight)s %% is over 100 %%.", weight=_percent(weight)))
+            problems.append(
+                _("A weight of %(weight)s %% is over 100 %%.", weight=decimal_text(weight))
+            )
         elif weight < low:
             if allow_negative:
                 problems.append(
-                    _("A weight of %(weight)s %% is below -100 %%.", weight=_percent(weight))
+                    _("A weight of %(weight)s %% is below -100 %%.", weight=decimal_text(weight))
                 )
             else:
                 problems.append(
                     _(
                         "A weight of %(weight)s %% is negative: only multiple-choice "
                         "questions may take marks away.",
-                        weight=_percent(weight),
+                        weight=decimal_text(weight),
                     )
                 )
     return problems
@@ -78,7 +104,7 @@ def _weights_in_range(question: Question, allow_negative: bool) -> list[str]:
 def _no_full_mark(best: Decimal) -> str:
     return _(
         "No answer is worth 100 %% (the best is %(weight)s %%): nobody could get full marks.",
-        weight=_percent(best),
+        weight=decimal_text(best),
     )
 
 
@@ -100,7 +126,7 @@ def _check_multichoice_multi(question: Question) -> list[str]:
         problems.append(
             _(
                 "The positive weights add up to %(total)s %%; they must add up to 100 %%.",
-                total=_percent(total),
+                total=decimal_text(total),
             )
         )
     return problems
@@ -144,8 +170,6 @@ def _check_numerical(question: Question) -> list[str]:
     for answer in answers:
         if answer.tolerance < 0:
             problems.append(_("A tolerance cannot be negative."))
-        if answer.value is not None and not answer.value.is_finite():
-            problems.append(_("An accepted answer is not a number."))
     if len(answers) - len(numbers) > 1:
         problems.append(_("There is more than one feedback for any other answer."))
     if problems:

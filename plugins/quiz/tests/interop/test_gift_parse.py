@@ -299,3 +299,21 @@ def test_stray_brace_after_the_block_points_at_its_own_line():
     assert problems_of("::A:: one {=a ~b}\nthen\n} and {") == [
         (3, "A question has only one answer block {…}; write \\{ or \\} for a brace.")
     ]
+
+
+def test_absurd_numbers_are_refused_not_exported_as_a_billion_digits():
+    reason = (
+        "The number %s is too large or too precise (at most 15 digits before the decimal "
+        "point and 12 after)."
+    )
+    assert problems_of("::A:: n {#1e999999999}") == [(1, reason % "1E+999999999")]
+    assert problems_of("::A:: n {#1e-20}") == [(1, reason % "1E-20")]
+    assert problems_of("::A:: n {#2:1e16}") == [(1, reason % "1E+16")]
+    assert problems_of("::A:: n {~%33.3333333333333%a ~%66.6666666666667%b}") == [
+        (1, reason % "33.3333333333333")
+    ]
+    q = one_gift("::A:: n {#123456789012345.123456789012}")
+    assert q.numerical_answers[0].value == D("123456789012345.123456789012")
+    assert gift.parse(gift.write(gift.parse("::A:: n {#1e3:2.50}").bank)).questions[0] == (
+        one_gift("::A:: n {#1000:2.5}")
+    )

@@ -385,3 +385,17 @@ def test_questions_before_any_category_go_to_the_top():
         ).bank
         == bank
     )
+
+
+def test_absurd_numbers_are_refused():
+    body = (
+        '<question type="essay"><name><text>E</text></name><questiontext><text>x</text>'
+        "</questiontext><defaultgrade>1e400</defaultgrade></question>"
+    )
+    assert _problems(body) == [
+        (
+            "/quiz/question[1]",
+            "The number 1E+400 is too large or too precise (at most 15 digits before the "
+            "decimal point and 12 after).",
+        )
+    ]

@@ -78,6 +78,8 @@ GIFT_PIECES = st.sampled_from(
         "T",
         "FALSE",
         "1.5",
+        "1e999999999",
+        "1e-30",
         "-2",
         "_____",
         " ",
