@@ -23,6 +23,7 @@ from core.clock import now
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import User
+from plugins.equipment.csv_import import RowResult
 from plugins.equipment.loans import LoanRules, due_date, renewal
 from plugins.equipment.models import (
     STATUS_KINDS,
@@ -175,6 +176,31 @@ def new_agreement_version(
     db.add(row)
     db.flush()
     return row
+
+
+def import_rows(
+    db: Session, organisation_id: int, rows: Sequence[RowResult], actor_id: int | None
+) -> list[Asset]:
+    """Add validated CSV rows to the stock as available assets, each with its history line."""
+    labels = ensure_labels(db, organisation_id)
+    created = []
+    for row in rows:
+        asset = Asset(
+            organisation_id=organisation_id, status_label_id=labels["available"].id, **row.values
+        )
+        db.add(asset)
+        created.append((row.line, asset))
+    db.flush()
+    for line, asset in created:
+        record(
+            db,
+            organisation_id,
+            "imported",
+            actor_id,
+            asset_id=asset.id,
+            detail=_("line %(n)s", n=line),
+        )
+    return [asset for _line, asset in created]
 
 
 # --- check-out -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from core.context import RequestContext
 from core.contracts import PageRoute, needs
 from core.i18n import gettext as _
 from plugins.equipment import csv_import
-from plugins.equipment.circulation import ensure_labels, record
+from plugins.equipment.circulation import import_rows
 from plugins.equipment.models import Asset
 from plugins.equipment.views.common import base_context
 
@@ -158,25 +158,8 @@ def import_run(ctx: RequestContext) -> Response:
         return _render_preview(
             ctx, text, parsed, mapping, _("There is no valid row to import."), 400
         )
-    labels = ensure_labels(ctx.db, ctx.org.id)
     assert ctx.user is not None
-    created = []
-    for row in result.valid:
-        asset = Asset(
-            organisation_id=ctx.org.id, status_label_id=labels["available"].id, **row.values
-        )
-        ctx.db.add(asset)
-        created.append((row.line, asset))
-    ctx.db.flush()
-    for line, asset in created:
-        record(
-            ctx.db,
-            ctx.org.id,
-            "imported",
-            ctx.user.id,
-            asset_id=asset.id,
-            detail=_("line %(n)s", n=line),
-        )
+    created = import_rows(ctx.db, ctx.org.id, result.valid, ctx.user.id)
     ctx.audit(
         "equipment.import", "csv", {"imported": len(created), "rejected": len(result.rejected)}
     )
