@@ -103,6 +103,7 @@ def test_verify_valid_then_revoked(declic, setting) -> None:
     assert (
         declic.post(admin, revoke_url, {"reason": "Issued to the wrong person"}).status_code == 303
     )
+    assert declic.post(admin, revoke_url, {"reason": "again"}).status_code == 409
     page = anonymous.get(url)
     assert page.status_code == 200
     with declic.db() as db:

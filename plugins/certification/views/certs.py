@@ -7,7 +7,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from core.context import RequestContext
-from core.errors import Forbidden, NotFound
+from core.errors import Conflict, NotFound
 from core.i18n import gettext as _
 from plugins.certification.assessment import reports_for
 from plugins.certification.certificate_pdf import render_certificate
@@ -98,7 +98,7 @@ def revoke_view(ctx: RequestContext, cert_id: str) -> Response:
     cert = ctx.get(Certificate, cert_id)
     reason = ctx.field("reason")
     if cert.revoked_at is not None:
-        raise Forbidden(_("This certificate is already revoked."))
+        raise Conflict(_("This certificate is already revoked."))
     if not reason or len(reason) > 1000:
         url = verify_url(ctx, cert.code)
         return ctx.render(
