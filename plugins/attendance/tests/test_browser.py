@@ -149,6 +149,8 @@ def test_roll_call_check_in_sheet_and_report(chromium, live_server, tmp_path):
             page.locator(f"#u{learners['Amélie Dupré'].id} [aria-pressed=true]").inner_text()
             == "En retard"
         )
+        # htmx swapped the row: no page load (the plain form would land on ".../session/N#uID").
+        assert "#u" not in page.url
 
         # The sign-in sheet.
         with page.expect_download() as download_info:
