@@ -13,6 +13,7 @@ import pytest
 from core.cli import main
 from core.i18n import compile_po
 from core.scaffold import ScaffoldError, scaffold
+from core.testing import source_path
 
 EXPECTED = {
     "pyproject.toml",
@@ -71,7 +72,6 @@ def test_the_command_writes_the_package(tmp_path, capsys):
 
 
 NAME = "scaffolded"
-DIST = "declic-scaffolded"
 
 
 def _run(
@@ -84,31 +84,46 @@ def _run(
 
 @pytest.mark.install
 def test_a_scaffolded_plugin_installs_passes_its_tests_and_the_contract(tmp_path):
+    """Built and installed with pip like any package, into a folder of its own that only the
+    subprocesses see: installing it into the shared virtualenv would show a half-installed
+    plugin to every other test process running meanwhile (xdist workers, a second checkout),
+    and an interrupted run would leave an entry point to a deleted folder behind."""
     folder = scaffold(NAME, tmp_path)
+    site = tmp_path / "site"
     python = sys.executable
-    # Only the new plugin is loaded in the subprocesses: its author's usual set-up, and other
-    # plugins' state does not matter here.
+    # Only the new plugin is loaded in the subprocesses: its author's usual set-up.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DECLIC_"))}
     env.update(
-        DECLIC_PLUGINS=NAME, DECLIC_DATA_DIR=str(tmp_path / "data"), DECLIC_SECRET_KEY="s" * 32
+        DECLIC_PLUGINS=NAME,
+        DECLIC_DATA_DIR=str(tmp_path / "data"),
+        DECLIC_SECRET_KEY="s" * 32,
+        PYTHONPATH=os.pathsep.join([str(site), source_path()]),
     )
     if os.environ.get("DECLIC_TEST_BACKEND"):
         env["DECLIC_TEST_BACKEND"] = os.environ["DECLIC_TEST_BACKEND"]
         env["DECLIC_TEST_POSTGRES_URL"] = os.environ.get("DECLIC_TEST_POSTGRES_URL", "")
     pip = [python, "-m", "pip", "--disable-pip-version-check", "-q"]
-    _run([*pip, "uninstall", "-y", DIST], tmp_path, env)  # left over from an interrupted run
-    installed = _run([*pip, "install", "--no-deps", "-e", str(folder)], tmp_path, env)
+    installed = _run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(folder)], tmp_path, env
+    )
     assert installed.returncode == 0, installed.stderr
-    try:
-        tests = _run([python, "-m", "pytest", "-q", "-p", "no:randomly", "tests"], folder, env)
-        assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
-        assert "4 passed" in tests.stdout
-        listed = _run([python, "-m", "core.cli", "plugins", "list", "--json"], tmp_path, env)
-        assert listed.returncode == 0, listed.stderr
-        assert f'"name": "{NAME}"' in listed.stdout
-        checked = _run([python, "-m", "core.cli", "plugins", "check", NAME], tmp_path, env)
-        assert checked.returncode == 0, checked.stdout + checked.stderr
-        assert "holds to the contract" in checked.stdout
-    finally:
-        removed = _run([*pip, "uninstall", "-y", DIST], tmp_path, env)
-        assert removed.returncode == 0, removed.stderr
+    # The built package carries its templates, strings and migrations (package data).
+    package = site / f"declic_{NAME}"
+    for relative in (
+        f"templates/{NAME}/index.html",
+        f"locale/fr/LC_MESSAGES/{NAME}.po",
+        f"migrations/0001_{NAME}_tables.py",
+    ):
+        assert (package / relative).is_file(), relative
+    # Run from tmp_path, so ``declic_scaffolded`` is imported from the installed copy.
+    tests = _run(
+        [python, "-m", "pytest", "-q", "-p", "no:randomly", str(folder / "tests")], tmp_path, env
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "4 passed" in tests.stdout
+    listed = _run([python, "-m", "core.cli", "plugins", "list", "--json"], tmp_path, env)
+    assert listed.returncode == 0, listed.stderr
+    assert f'"name": "{NAME}"' in listed.stdout
+    checked = _run([python, "-m", "core.cli", "plugins", "check", NAME], tmp_path, env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "holds to the contract" in checked.stdout
