@@ -14,8 +14,9 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,7 +101,7 @@ def ensure_labels(db: Session, organisation_id: int) -> dict[str, StatusLabel]:
                 select(StatusLabel).where(StatusLabel.organisation_id == organisation_id)
             ).all()
             by_role = {row.role: row for row in rows if row.role}
-    return by_role  # type: ignore[return-value]
+    return by_role
 
 
 def record(
@@ -281,7 +282,7 @@ def _check_out(
         values: dict[str, object] = {"status_label_id": to_label.id}
         if kind == "donation":
             values["owner_id"] = borrower.id
-        taken = db.execute(
+        taken: CursorResult[Any] = db.execute(  # type: ignore[assignment]
             update(Asset)
             .where(
                 Asset.id == asset.id,
@@ -396,7 +397,7 @@ def _close(db: Session, loan: Loan, state: str, label: StatusLabel, actor_id: in
     if loan.state != "active":
         raise RefusedError(_("This loan is already closed."))
     # Conditional too: two check-ins of the same loan at once close it once.
-    closed = db.execute(
+    closed: CursorResult[Any] = db.execute(  # type: ignore[assignment]
         update(Loan)
         .where(Loan.id == loan.id, Loan.state == "active")
         .values(state=state, closed_at=now(), closed_by_id=actor_id)

@@ -25,7 +25,7 @@ from plugins.equipment.models import Asset
 from plugins.equipment.views.common import STOCK_ROLES, stock_counts
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("equipment", help="equipment stock: CSV import, stock figures")
     commands = parser.add_subparsers(dest="equipment_command", metavar="ACTION")
     imp = commands.add_parser("import", help="import assets from a refurbisher's CSV file")

@@ -337,3 +337,39 @@ def test_organisation_status_labels_of_the_four_kinds(declic: Kit, shop: Shop) -
         "Réservé atelier" in stock.text
         and f'data-count="label-{custom["Réservé atelier"]}">0<' in stock.text
     )
+
+
+def test_refused_pack_checkout_writes_nothing(declic: Kit, shop: Shop) -> None:
+    ids = add_laptops(declic, shop.org, 3)
+    admin = declic.client(shop.admin)
+    pack_url = declic.post(admin, shop.url("/packs"), {"code": "PACK-2", "name": ""}).headers[
+        "location"
+    ]
+    pack_id = int(pack_url.rsplit("/", 1)[1])
+    for tag in ("PC-001", "PC-002", "PC-003"):
+        declic.post(admin, f"{pack_url}/add", {"tag": tag})
+    # The last asset of the pack goes to repair: the pack cannot go out, and the first two
+    # assets (taken before the refusal) are left as they were.
+    with declic.db() as db:
+        db.get(Asset, ids[2]).status_label_id = label_id(declic, shop, "in_repair")
+    response = declic.post(
+        admin, shop.url("/checkout"), {"pack": pack_id, "borrower": shop.learner.id, "kind": "loan"}
+    )
+    assert response.status_code == 409 and "PC-003" in response.text
+    assert [status_of(declic, i) for i in ids] == ["available", "available", "in_repair"]
+    assert (
+        declic.count(Loan) == 0
+        and declic.count(LoanItem) == 0
+        and declic.count(Event, action="checked_out") == 0
+    )
+
+
+def test_trainer_dashboard_lists_overdue_loans(declic: Kit, shop: Shop) -> None:
+    settings(declic, shop.org, loan_days=3, max_renewals=0, grace_days=0, reminder_days="1")
+    [pc] = add_laptops(declic, shop.org, 1)
+    lend(declic, shop, declic.client(shop.trainer), pc, shop.learner.id)
+    clock.set_offset(timedelta(days=5))
+    home = declic.client(shop.trainer).get(f"/o/{shop.org.slug}/")
+    assert home.status_code == 200 and "PC-001" in home.text
+    learner_home = declic.client(shop.learner).get(f"/o/{shop.org.slug}/")
+    assert "Latitude E7450" in learner_home.text and "/equipment/loans/" not in learner_home.text

@@ -86,3 +86,25 @@ def test_the_schema_refuses_a_second_open_loan_of_an_asset(declic: Kit, shop: Sh
         else:
             raise AssertionError("a second open loan of the same asset was accepted")
     assert declic.reload(Asset, pc).status_label_id is not None
+
+
+def test_simultaneous_check_ins_close_the_loan_once(declic: Kit, shop: Shop) -> None:
+    [pc] = add_laptops(declic, shop.org, 1)
+    admin = declic.client(shop.admin)
+    url = declic.post(
+        admin, shop.url("/checkout"), {"asset": pc, "borrower": shop.learner.id, "kind": "loan"}
+    ).headers["location"]
+    clients = [declic.client(shop.admin), declic.client(shop.trainer)]
+    forms = [
+        {"condition": condition, "notes": "", "csrf_token": declic.csrf(client)}
+        for client, condition in zip(clients, ("good", "damaged"), strict=True)
+    ]
+    codes = race(f"{url}/checkin", clients, forms)
+    assert sorted(codes) == [303, 409], codes
+    with declic.db() as db:
+        loan = db.query(Loan).one()
+        asset = db.get(Asset, pc)
+        assert loan.state == "returned"
+        # The status matches the one check-in that won.
+        expected = "in_repair" if loan.return_condition == "damaged" else "available"
+        assert asset.status_label.role == expected

@@ -55,7 +55,7 @@ def programme_stock(ctx: RequestContext) -> Response:
         }
         for o in orgs
     ]
-    totals = {role: sum(r["counts"].get(role, 0) for r in rows) for role in STOCK_ROLES}
+    totals = {role: sum(by_org.get(o.id, {}).get(role, 0) for o in orgs) for role in STOCK_ROLES}
     learners = (
         ctx.db.scalar(
             select(func.count(distinct(Loan.borrower_id))).where(
