@@ -123,6 +123,8 @@ def test_offline_answers_reach_the_server_and_double_submit_counts_once(chromium
         with page.expect_navigation():
             page.click("form[action$='/start'] button")
         assert page.locator("[role=timer]").is_visible()
+        if page.evaluate("'speechSynthesis' in window"):  # the "Listen" button needs it
+            assert page.locator("button.listen").first.is_visible()
         with kit.db() as db:
             attempt_id = db.query(Attempt).filter_by(quiz_id=quiz_id).one().id
 

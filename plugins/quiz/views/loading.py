@@ -6,10 +6,8 @@ from collections.abc import Callable
 
 from core import clock
 from core.context import RequestContext
-from core.db import session_scope
 from core.errors import Forbidden
 from core.i18n import gettext as _
-from core.routing import SAFE_METHODS
 from plugins.quiz.announce import announce_submitted
 from plugins.quiz.attempts import finish_if_overdue, is_overdue
 from plugins.quiz.models import Attempt, Quiz
@@ -42,25 +40,11 @@ def attempt_for(
 
 
 def finish_when_overdue(ctx: RequestContext, quiz: Quiz, attempt: Attempt) -> bool:
-    """Finish the attempt now if its time is up (True). On a page view (read-only session) the
-    write happens in its own short transaction, then the attempt is reloaded."""
-    now = clock.now()
-    if not is_overdue(quiz, attempt, now):
+    """Finish the attempt now if its time is up (True), in the request's own transaction: on a
+    page view too, as core's session bookkeeping does (a second connection would wait on it)."""
+    if not is_overdue(quiz, attempt, clock.now()):
         return False
-    if ctx.request.method not in SAFE_METHODS:
-        finish_if_overdue(ctx.db, quiz, attempt, now, announcer(ctx, quiz))
-        return True
-    with session_scope(ctx.app.write_db) as db:
-        fresh_attempt, fresh_quiz = db.get(Attempt, attempt.id), db.get(Quiz, quiz.id)
-        assert fresh_attempt is not None and fresh_quiz is not None
-        finish_if_overdue(
-            db,
-            fresh_quiz,
-            fresh_attempt,
-            now,
-            lambda a: announce_submitted(ctx.hooks, ctx.failures, db, fresh_quiz, a),
-        )
-    ctx.db.refresh(attempt)
+    finish_if_overdue(ctx.db, quiz, attempt, clock.now(), announcer(ctx, quiz))
     return True
 
 
