@@ -268,25 +268,43 @@ def _numerical(element: Element, path: str) -> tuple[NumericalAnswer, ...]:
     return tuple(answers)
 
 
-def _descendants(element: Element, path: str) -> list[tuple[Element, str]]:
-    """Every element below ``element`` with its XPath-style path (siblings numbered per tag)."""
-    found: list[tuple[Element, str]] = []
-    counts: dict[str, int] = {}
-    for child in element:
-        counts[child.tag] = counts.get(child.tag, 0) + 1
-        child_path = f"{path}/{child.tag}[{counts[child.tag]}]"
-        found.append((child, child_path))
-        found.extend(_descendants(child, child_path))
-    return found
+def _files(element: Element, path: str) -> list[tuple[Element, str]]:
+    """Every <file> below ``element`` with its XPath-style path (siblings numbered per tag).
+
+    A loop, not recursion, and paths built only for files: a hostile file may nest elements
+    tens of thousands deep.
+    """
+    steps: list[tuple[int, str]] = [(-1, path)]  # (parent step, "tag[n]")
+    stack = [(element, 0)]
+    found: list[tuple[Element, int]] = []
+    while stack:
+        parent, parent_step = stack.pop()
+        counts: dict[str, int] = {}
+        children = []
+        for child in parent:
+            counts[child.tag] = counts.get(child.tag, 0) + 1
+            steps.append((parent_step, f"{child.tag}[{counts[child.tag]}]"))
+            if child.tag == "file":
+                found.append((child, len(steps) - 1))
+            children.append((child, len(steps) - 1))
+        # Reversed so that files deeper down come out in document order.
+        stack.extend(reversed(children))
+
+    def path_of(step: int) -> str:
+        parts = []
+        while step >= 0:
+            step, part = steps[step]
+            parts.append(part)
+        return "/".join(reversed(parts))
+
+    return [(file, path_of(step)) for file, step in found]
 
 
 def _images(element: Element, path: str) -> tuple[Image, ...]:
     images: dict[str, Image] = {}
     if element.find(".//file") is None:
         return ()
-    for file, where in _descendants(element, path):
-        if file.tag != "file":
-            continue
+    for file, where in _files(element, path):
         name = (file.get("name") or "").strip()
         if file.get("encoding", "base64") != "base64":
             raise _RejectedError(_("The file “%(name)s” is not base64-encoded.", name=name), where)

@@ -317,3 +317,8 @@ def test_absurd_numbers_are_refused_not_exported_as_a_billion_digits():
     assert gift.parse(gift.write(gift.parse("::A:: n {#1e3:2.50}").bank)).questions[0] == (
         one_gift("::A:: n {#1000:2.5}")
     )
+
+
+def test_text_full_of_angle_brackets_is_named_quickly():
+    q = one_gift("<" * 200000 + " {T}")
+    assert q.name == "<" * 79 + "…"

@@ -399,3 +399,32 @@ def test_absurd_numbers_are_refused():
             "decimal point and 12 after).",
         )
     ]
+
+
+def test_images_from_every_text_area_in_document_order_once_each():
+    body = (
+        '<question type="multichoice"><name><text>M</text></name>'
+        '<questiontext format="html"><text>x</text>'
+        '<file name="a.png" encoding="base64">QQ==</file></questiontext>'
+        '<generalfeedback format="html"><text>y</text>'
+        '<file name="b.png" encoding="base64">Qg==</file></generalfeedback>'
+        '<answer fraction="100"><text>1</text><feedback><text>z</text>'
+        '<file name="c.png" encoding="base64">Qw==</file>'
+        '<file name="a.png" encoding="base64">QQ==</file></feedback></answer>'
+        '<answer fraction="0"><text>2</text></answer></question>'
+    )
+    (question,) = moodle_xml.parse(_quiz(body)).questions
+    assert question.images == (Image("a.png", b"A"), Image("b.png", b"B"), Image("c.png", b"C"))
+
+
+def test_deeply_nested_hostile_file_is_read_quickly():
+    deep = (
+        b'<quiz><question type="essay"><name><text>E</text></name>'
+        b"<questiontext><text>x</text></questiontext>"
+        + b"<a>" * 50000
+        + b'<file name="a.png">QQ==</file>'
+        + b"</a>" * 50000
+        + b"</question></quiz>"
+    )
+    (question,) = moodle_xml.parse(deep).questions
+    assert question.images == (Image("a.png", b"A"),)
