@@ -122,19 +122,16 @@ def declic_settings() -> list[SettingSpec]:
 
 @hookimpl
 def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
+    """One link per person: the stock for those who lend, "my equipment" for borrowers."""
     items = []
     if ctx.may("equipment:lend"):
+        audience = "admin" if ctx.may("equipment:manage") else "trainer"
         items.append(
             MenuItem(
-                _("Equipment"), ctx.url("equipment.stock"), audience="admin", icon="💻", order=40
+                _("Equipment"), ctx.url("equipment.stock"), audience=audience, icon="💻", order=40
             )
         )
-        items.append(
-            MenuItem(
-                _("Equipment"), ctx.url("equipment.stock"), audience="trainer", icon="💻", order=40
-            )
-        )
-    if ctx.may("equipment:view_own"):
+    if ctx.may("equipment:accept") and ctx.may("equipment:view_own"):
         items.append(
             MenuItem(
                 _("My equipment"), ctx.url("equipment.my"), audience="learner", icon="💻", order=40

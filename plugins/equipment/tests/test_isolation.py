@@ -111,3 +111,13 @@ def test_switch_off_hides_routes_and_keeps_data(declic: Kit, shop: Shop) -> None
     declic.enable(shop.org, "equipment")
     assert admin.get(shop.url(f"/assets/{pc}")).status_code == 200
     assert declic.count(Loan) == 1
+
+
+def test_menu_shows_one_equipment_link_per_person(declic: Kit, shop: Shop) -> None:
+    admin_home = declic.client(shop.admin).get(f"/o/{shop.org.slug}/").text
+    assert admin_home.count(f'href="{shop.url("/")}"') == 1
+    assert shop.url("/my") not in admin_home
+    trainer_home = declic.client(shop.trainer).get(f"/o/{shop.org.slug}/").text
+    assert trainer_home.count(f'href="{shop.url("/")}"') == 1
+    learner_home = declic.client(shop.learner).get(f"/o/{shop.org.slug}/").text
+    assert shop.url("/my") in learner_home and f'href="{shop.url("/")}"' not in learner_home
