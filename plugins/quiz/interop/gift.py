@@ -118,29 +118,18 @@ def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
     return blocks
 
 
+_ESCAPE = re.compile(r"\\([\\~=#{}:n])")
+_ESCAPED = {"\\": "\\", "n": _NEWLINE_PLACEHOLDER} | _PLACEHOLDER
+_UNESCAPE_TABLE = str.maketrans(_UNESCAPE)
+
+
 def _escape_line(line: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(line):
-        char = line[i]
-        following = line[i + 1] if i + 1 < len(line) else ""
-        if char == "\\" and following == "\\":
-            out.append("\\")
-            i += 2
-        elif char == "\\" and following in _PLACEHOLDER:
-            out.append(_PLACEHOLDER[following])
-            i += 2
-        elif char == "\\" and following == "n":
-            out.append(_NEWLINE_PLACEHOLDER)
-            i += 2
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out)
+    """Replace "\\{" and the other escapes by placeholders ("\\\\" by a plain backslash)."""
+    return _ESCAPE.sub(lambda match: _ESCAPED[match.group(1)], line)
 
 
 def _unescape(text: str) -> str:
-    return "".join(_UNESCAPE.get(c, c) for c in text)
+    return text.translate(_UNESCAPE_TABLE)
 
 
 class _RejectedError(Exception):
