@@ -22,7 +22,6 @@ FAMILY = "dejavu"
 class SheetLine:
     name: str
     status: str = ""  # the status marked, when the roll call was taken
-    remark: str = ""
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,7 @@ def test_sign_in_sheet_pdf_holds_every_name_including_arabic(declic, world):
     for expected in ("Feuille d'émargement", "Association Déclic", "Clic'Emploi", "Éloïse Martin"):
         assert expected in text
     assert "En retard" in text and "Absent" in text  # the statuses, as taken
+    assert "matin)" in text or "après-midi)" in text  # the half-day funders count by
     blank = client.get(f"{base(world)}/session/{future[0].id}/sheet.pdf")
     blank_text = PdfReader(io.BytesIO(blank.content)).pages[0].extract_text()
     assert "Ngozi Okafor" in blank_text and "Présent" not in blank_text
@@ -189,3 +190,13 @@ def test_per_session_table_and_group_filter(declic, world):
         f"{base(world)}/course/{world.course.id}/report.csv?group={group.id}"
     ).content.decode("utf-8-sig")
     assert "Ngozi Okafor" not in csv_text and "Amélie Dupré" in csv_text
+
+
+def test_the_sheet_names_the_half_day(declic, world):
+    from datetime import UTC, datetime
+
+    client = declic.client(world.trainer)
+    for utc_hour, expected in ((8, "(matin)"), (13, "(après-midi)")):  # 9:00 and 14:00 in Paris
+        session = make_session(declic, world, starts_at=datetime(2026, 12, 1, utc_hour, tzinfo=UTC))
+        pdf = client.get(f"{base(world)}/session/{session.id}/sheet.pdf")
+        assert expected in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()

@@ -3,7 +3,7 @@ the sign-in sheet PDF, and dismissing an absence warning."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from starlette.responses import Response
@@ -23,6 +23,7 @@ from plugins.attendance.views.common import (
     course_groups,
     group_name,
     load_session,
+    local,
     local_text,
     names_of,
     route,
@@ -209,7 +210,6 @@ def sheet(ctx: RequestContext, session_id: str) -> Response:
         sheet_pdf.SheetLine(
             name=learner.display_name,
             status=records[learner.id].status_name if learner.id in records else "",
-            remark=records[learner.id].remark if learner.id in records else "",
         )
         for learner in roster(ctx.db, session)
     )
@@ -219,7 +219,10 @@ def sheet(ctx: RequestContext, session_id: str) -> Response:
         course=course.title,
         group=group_name(ctx, session.group_id),
         date=format_date(session.starts_at, "full"),
-        hours=f"{format_time(session.starts_at)} – {format_time(ends)}",
+        hours=(
+            f"{format_time(session.starts_at)} – {format_time(ends)}"
+            f" ({half_day(session.starts_at)})"
+        ),
         place=session.place,
         trainer=trainer,
         lines=lines,
@@ -238,7 +241,6 @@ def sheet(ctx: RequestContext, session_id: str) -> Response:
         },
         generated=_("Printed on %(when)s", when=format_datetime(now(), "short")),
     )
-    ctx.audit("attendance.sheet", f"session:{session.id}")
     day = session.starts_at.strftime("%Y-%m-%d")
     return Response(
         sheet_pdf.render(document),
@@ -247,6 +249,13 @@ def sheet(ctx: RequestContext, session_id: str) -> Response:
             "Content-Disposition": f'attachment; filename="attendance-sheet-{day}-{session.id}.pdf"'
         },
     )
+
+
+def half_day(starts_at: datetime) -> str:
+    """Funders count attendance per half-day: name it on the sheet."""
+    if local(starts_at).hour < 13:
+        return _("morning")
+    return _("afternoon")
 
 
 def dismiss_warning(ctx: RequestContext, warning_id: str) -> Response:
