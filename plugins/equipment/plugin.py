@@ -127,15 +127,11 @@ def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
     if ctx.may("equipment:lend"):
         audience = "admin" if ctx.may("equipment:manage") else "trainer"
         items.append(
-            MenuItem(
-                _("Equipment"), ctx.url("equipment.stock"), audience=audience, icon="💻", order=40
-            )
+            MenuItem(_("Equipment"), ctx.url("equipment.stock"), audience=audience, order=40)
         )
     if ctx.may("equipment:accept") and ctx.may("equipment:view_own"):
         items.append(
-            MenuItem(
-                _("My equipment"), ctx.url("equipment.my"), audience="learner", icon="💻", order=40
-            )
+            MenuItem(_("My equipment"), ctx.url("equipment.my"), audience="learner", order=40)
         )
     return items
 

@@ -71,14 +71,16 @@ SETTINGS = (
     SettingSpec(
         "return_instructions",
         _l("How to return the equipment"),
-        str(
-            _l(
-                "Bring the equipment, its charger and its bag to the association's office, during opening hours."  # noqa: E501
-            )
-        ),
+        "",
         kind="textarea",
-        help=_l("Shown to learners next to their loans."),
+        help=_l("Shown to learners next to their loans. Left empty, a standard text is shown."),
     ),
+)
+
+
+# Shown when the organisation wrote no instructions of its own (translated when displayed).
+DEFAULT_RETURN_INSTRUCTIONS = _l(
+    "Bring the equipment, its charger and its bag to the association's office, during opening hours."  # noqa: E501
 )
 
 

@@ -373,3 +373,10 @@ def test_trainer_dashboard_lists_overdue_loans(declic: Kit, shop: Shop) -> None:
     assert home.status_code == 200 and "PC-001" in home.text
     learner_home = declic.client(shop.learner).get(f"/o/{shop.org.slug}/")
     assert "Latitude E7450" in learner_home.text and "/equipment/loans/" not in learner_home.text
+
+
+def test_standard_return_instructions_in_the_learners_language(declic: Kit, shop: Shop) -> None:
+    [pc] = add_laptops(declic, shop.org, 1)
+    lend(declic, shop, declic.client(shop.admin), pc, shop.learner.id)
+    page = declic.client(shop.learner).get(shop.url("/my"))
+    assert "Rapportez le matériel, son chargeur et sa sacoche" in page.text

@@ -19,7 +19,7 @@ from plugins.equipment.circulation import (
     new_agreement_version,
 )
 from plugins.equipment.models import Agreement, Loan
-from plugins.equipment.settings import NAME
+from plugins.equipment.settings import DEFAULT_RETURN_INSTRUCTIONS, NAME
 from plugins.equipment.views.common import KIND_LABELS, base_context, summarise
 from plugins.equipment.views.common import rules as org_rules
 
@@ -119,7 +119,8 @@ def my_equipment(ctx: RequestContext) -> Response:
             active=[r for r in rows if r.state == "active"],
             given=[r for r in rows if r.state == "given"],
             past=[r for r in rows if r.state in ("returned", "lost")],
-            instructions=str(ctx.plugin_settings(NAME).get("return_instructions", "")),
+            instructions=str(ctx.plugin_settings(NAME).get("return_instructions") or "")
+            or str(DEFAULT_RETURN_INSTRUCTIONS),
         ),
     )
 
