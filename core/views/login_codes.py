@@ -130,7 +130,7 @@ def codes_page(ctx: RequestContext, course_id: str | None = None) -> Response:
 
 def _qr(url: str, name: str) -> Markup:
     svg = segno.make(url, error="m").svg_inline(
-        scale=3, title=_("QR code to sign in as %(name)s", name=name)
+        scale=3, omitsize=True, title=_("QR code to sign in as %(name)s", name=name)
     )
     # segno escapes the title; the rest of the SVG is generated, never user text.
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
