@@ -285,12 +285,21 @@ class Visitor:
         self.state: AppState = app.state.declic
 
     def client(self, user: User) -> Any:
-        from core.auth import SESSION_COOKIE, start_session
+        from core.auth import (
+            CSRF_HEADER,
+            SESSION_COOKIE,
+            csrf_token_for,
+            session_binding,
+            start_session,
+        )
 
         client = self._client_class(self.app, base_url="http://testserver", follow_redirects=False)
         with self.session() as db:
             token = start_session(db, db.get_one(User, user.id))
         client.cookies.set(SESSION_COOKIE, token)
+        # The token a page's forms carry, sent as htmx does: a refusal is then the view's own.
+        secret = self.state.settings.secret_key
+        client.headers[CSRF_HEADER] = csrf_token_for(secret, session_binding(token))
         return client
 
     @contextmanager
@@ -493,18 +502,32 @@ def check_isolation(
     other = visitor.client(fx.admin_b)
     slug = fx.org_b.slug
     for d in plugin_route_defs(visitor.state, name):
-        if "GET" not in d.methods or not PARAM.search(d.path.replace("{org}", "")):
+        if not PARAM.search(d.path.replace("{org}", "")):
             continue
         url = fill(d.path.replace("{org}", slug), sample_id)
-        answer = other.get(url)
-        if answer.status_code not in (403, 404):
-            problems.append(
-                Problem(
-                    "isolation",
-                    f"GET {url} ({d.name}) as an admin of another organisation, with the id of "
-                    f"an object of the first, answered {answer.status_code}, not 403/404",
+        if "GET" in d.methods:
+            answer = other.get(url)
+            if answer.status_code not in (403, 404):
+                problems.append(
+                    Problem(
+                        "isolation",
+                        f"GET {url} ({d.name}) as an admin of another organisation, with the id "
+                        f"of an object of the first, answered {answer.status_code}, not 403/404",
+                    )
                 )
-            )
+        if "POST" in d.methods:
+            # An empty form: a view that loads the object first refuses it (403/404); one that
+            # says "done" (2xx/3xx) acted on another organisation's object.
+            answer = other.post(url, data={})
+            if 200 <= answer.status_code < 400:
+                problems.append(
+                    Problem(
+                        "isolation",
+                        f"POST {url} ({d.name}) as an admin of another organisation, with the id "
+                        f"of an object of the first, answered {answer.status_code}: it accepted "
+                        "the object instead of 403/404",
+                    )
+                )
     return problems
 
 

@@ -147,9 +147,18 @@ class Leaky:
         def crash(ctx):
             raise RuntimeError("bug")
 
+        def forget(ctx, use_id: int):
+            row = ctx.db.get(JobLinkUse, use_id)  # the same mistake, on a form post
+            if row is not None:
+                ctx.db.delete(row)
+            return ctx.redirect("/")
+
         return [
             PageRoute("/uses/{use_id:int}", show, ("GET",), needs("core:course.view"), "show"),
             PageRoute("/crash", crash, ("GET",), needs("core:course.view"), "crash"),
+            PageRoute(
+                "/uses/{use_id:int}/forget", forget, ("POST",), needs("core:course.view"), "forget"
+            ),
         ]
 
     @hookimpl
@@ -183,8 +192,14 @@ def test_a_leaky_plugin_is_caught_with_the_route_and_hook_named(declic):
         with kit.db() as db:
             db.execute(delete(JobLinkUse))
     isolation = [p for p in problems if p.startswith("[isolation]")]
-    assert len(isolation) == 1
-    assert "(leaky.show)" in isolation[0] and "answered 200, not 403/404" in isolation[0]
+    assert len(isolation) == 2
+    assert "GET /o/contract-" in isolation[0] and "(leaky.show)" in isolation[0]
+    assert "answered 200, not 403/404" in isolation[0]
+    assert (
+        "POST /o/contract-" in isolation[1]
+        and "(leaky.forget) as an admin of another" in isolation[1]
+    )
+    assert "answered 303: it accepted the object" in isolation[1]
     assert any(
         p.startswith("[routes] GET /o/contract-") and "(leaky.crash) answered 500" in p
         for p in problems
