@@ -103,7 +103,8 @@ def requirement_status(catalogue: Catalogue, profile: Profile, key: str, level: 
 
 
 def _quoted(titles: list[str]) -> str:
-    return ", ".join(f"“{t}”" for t in titles)
+    # Quotation marks differ by language: “…” in English, « … » in French.
+    return ", ".join(_("“%(title)s”", title=t) for t in titles)
 
 
 def _step(profile: Profile, key: str, title: str, why: str) -> NextStep:
@@ -137,15 +138,15 @@ def count_at_level(catalogue: Catalogue, fw: Framework, profile: Profile) -> Ver
         status = NEARLY
     else:
         status = NOT_YET
-    reasons = [
-        _(
-            "%(done)s competences at level %(level)s or more (%(needed)s needed)",
-            done=len(done),
-            needed=needed,
-            level=level,
-        )
-        + (f": {_quoted([c.title for c in done])}" if done else "")
-    ]
+    counted = _(
+        "%(done)s competences at level %(level)s or more (%(needed)s needed)",
+        done=len(done),
+        needed=needed,
+        level=level,
+    )
+    if done:
+        counted = _("%(count)s: %(list)s", count=counted, list=_quoted([c.title for c in done]))
+    reasons = [counted]
     if nearly:
         reasons.append(_("Nearly there: %(list)s", list=_quoted([c.title for c in nearly])))
     steps: list[NextStep] = []

@@ -19,8 +19,10 @@ from plugins.certification.readiness import Verdict, status_label
 STATUS_ICONS = {"ready": "✔", "nearly": "◐", "not_yet": "✖"}
 
 
-def source_notices(ctx: RequestContext) -> list[str]:
-    """Why some evidence may be missing: a source plugin switched off for this organisation."""
+def source_notices(ctx: RequestContext, audience: str = "trainer") -> list[str]:
+    """Why some evidence may be missing: a source plugin switched off for this organisation.
+    Learners are told only about quizzes (what they would expect to count); trainers about
+    every source."""
     notes = []
     enabled = ctx.enabled_plugins
     if "quiz" not in enabled:
@@ -31,7 +33,7 @@ def source_notices(ctx: RequestContext) -> list[str]:
                 "switch quizzes on again; answers given before are kept."
             )
         )
-    if "attendance" not in enabled:
+    if "attendance" not in enabled and audience == "trainer":
         notes.append(
             _(
                 "Attendance is switched off for this organisation, so taking part in a workshop "

@@ -38,5 +38,5 @@ def mine(ctx: RequestContext) -> Response:
         chart=Markup(chart),  # noqa: S704 - built by chart.svg_bars, every text escaped there
         verdicts=[(v, cell(v.status)) for v in report.verdicts],
         certificates=certificates,
-        notices=source_notices(ctx),
+        notices=source_notices(ctx, "learner"),
     )
