@@ -200,3 +200,21 @@ def test_the_sheet_names_the_half_day(declic, world):
         session = make_session(declic, world, starts_at=datetime(2026, 12, 1, utc_hour, tzinfo=UTC))
         pdf = client.get(f"{base(world)}/session/{session.id}/sheet.pdf")
         assert expected in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+
+
+def test_a_learner_who_left_stays_on_the_sheets_of_sessions_they_attended(declic, world):
+    from sqlalchemy import delete
+
+    from core.models import Enrolment
+
+    session = make_session(declic, world, starts_at=now() - timedelta(days=2))
+    client = declic.client(world.trainer)
+    declic.post(client, f"{base(world)}/session/{session.id}/all-present")
+    with declic.db() as db:
+        db.execute(delete(Enrolment).where(Enrolment.user_id == world.learners[2].id))
+    pdf = client.get(f"{base(world)}/session/{session.id}/sheet.pdf")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Ngozi Okafor" in text
+    later = make_session(declic, world)
+    pdf = client.get(f"{base(world)}/session/{later.id}/sheet.pdf")
+    assert "Ngozi Okafor" not in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()

@@ -206,12 +206,16 @@ def sheet(ctx: RequestContext, session_id: str) -> Response:
     records = records_of(ctx.db, session)
     ends = session.starts_at + timedelta(minutes=session.duration_minutes)
     trainer = names_of(ctx, {session.trainer_id}).get(session.trainer_id or 0, "")
+    # Everyone on the roll, and anyone marked who has left the course since: a sheet printed
+    # again later must still show who attended.
+    expected = {learner.id: learner.display_name for learner in roster(ctx.db, session)}
+    expected.update(names_of(ctx, set(records) - set(expected)))
     lines = tuple(
         sheet_pdf.SheetLine(
-            name=learner.display_name,
-            status=records[learner.id].status_name if learner.id in records else "",
+            name=name,
+            status=records[user_id].status_name if user_id in records else "",
         )
-        for learner in roster(ctx.db, session)
+        for user_id, name in sorted(expected.items(), key=lambda item: (item[1], item[0]))
     )
     document = sheet_pdf.Sheet(
         title=_("Attendance sheet"),
