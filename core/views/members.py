@@ -31,6 +31,7 @@ class MemberRow:
     membership: Membership
     user: User
     role_label: str
+    shared: bool
 
 
 def _shared(ctx: RequestContext, user: User) -> bool:
@@ -63,7 +64,20 @@ def members_page(ctx: RequestContext) -> Response:
         .where(Membership.organisation_id == ctx.org.id)
         .order_by(func.lower(User.display_name), User.id)
     ).all()
-    members = [MemberRow(m, u, str(ROLE_LABELS.get(m.role, m.role))) for m, u in rows]
+    elsewhere = set(
+        ctx.db.scalars(
+            select(Membership.user_id).where(
+                Membership.organisation_id != ctx.org.id,
+                Membership.user_id.in_([u.id for _m, u in rows]),
+            )
+        )
+    )
+    members = [
+        MemberRow(
+            m, u, str(ROLE_LABELS.get(m.role, m.role)), u.is_platform_admin or u.id in elsewhere
+        )
+        for m, u in rows
+    ]
     query = ctx.request.query_params
     return ctx.render(
         "core/members.html",

@@ -182,6 +182,8 @@ def test_an_account_shared_with_another_organisation_keeps_its_password(declic):
         db.add(Membership(user_id=person.id, organisation_id=other.id, role="admin"))
     with declic.db() as db:
         mid = db.query(Membership).filter_by(user_id=person.id, organisation_id=org.id).one().id
+    listing = client.get("/o/assoc/admin/members").text
+    assert f"/admin/members/{mid}/active" not in listing  # no button that can only fail
     before = declic.reload(User, person.id).password_hash
     declic.post(
         client,
