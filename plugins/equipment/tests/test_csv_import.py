@@ -179,3 +179,31 @@ def test_label_sheet_holds_every_tag(declic: Kit, shop: Shop) -> None:
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(f"PC-{i:03d}" in text for i in range(1, 31))
     assert len(reader.pages[0].images) == 24  # one QR code per label
+
+
+def test_mapping_step_lets_the_admin_choose_the_columns(declic: Kit, shop: Shop) -> None:
+    admin = declic.client(shop.admin)
+    preview = upload(
+        declic, admin, shop, "Code X;Numéro fabricant;Libellé\nL-1;F-1;Dell\nL-2;F-2;HP\n"
+    )
+    assert preview.status_code == 200
+    assert mapping_fields(preview.text)["map_tag"] == ""  # "Code X" means nothing to the guess
+    assert declic.count(Asset) == 0
+    data = {"data": hidden(preview.text, "data"), "encoding": hidden(preview.text, "encoding")}
+    remapped = declic.post(
+        admin,
+        shop.url("/import/preview"),
+        {**data, "map_tag": "0", "map_serial": "1", "map_make": "2"},
+    )
+    assert remapped.status_code == 200
+    assert mapping_fields(remapped.text)["map_tag"] == "0"
+    assert declic.count(Asset) == 0  # a preview never writes
+    done = declic.post(
+        admin, shop.url("/import/run"), {**data, "map_tag": "0", "map_serial": "1", "map_make": "2"}
+    )
+    assert done.status_code == 200
+    with declic.db() as db:
+        assert sorted((a.tag, a.serial, a.make) for a in db.query(Asset)) == [
+            ("L-1", "F-1", "Dell"),
+            ("L-2", "F-2", "HP"),
+        ]
