@@ -18,8 +18,13 @@ def extracted_msgids() -> set[str]:
         method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found: set[str] = set()
+
+    def core_only(path: str) -> bool:
+        parts = Path(path).resolve().relative_to(ROOT).parts
+        return not parts or parts[0] in ("core", "themes")
+
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map, options_map, keywords=keywords
+        ROOT, method_map, options_map, keywords=keywords, directory_filter=core_only
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found
