@@ -142,11 +142,17 @@ def _decimal(value: str | None, reason: str, path: str, default: Decimal | None 
     return number
 
 
-def _bool(element: Element, child: str, default: bool) -> bool:
-    found = element.find(child)
-    if found is None or found.text is None or not found.text.strip():
-        return default
-    return found.text.strip().lower() in {"1", "true", "yes"}
+def _single(element: Element) -> bool:
+    """Moodle's reading of <single>: one answer unless it says "false" or "0" (or is empty)."""
+    found = element.find("single")
+    if found is None:
+        return True
+    return (found.text or "").strip().lower() not in {"false", "0", ""}
+
+
+def _usecase(element: Element) -> bool:
+    found = element.find("usecase")
+    return found is not None and (found.text or "").strip().lower() in {"1", "true"}
 
 
 def _question(element: Element, kind: str, path: str) -> Question:
@@ -170,11 +176,11 @@ def _question(element: Element, kind: str, path: str) -> Question:
     qtype: QType = kind  # type: ignore[assignment]
     fields: dict = {}
     if kind == "multichoice":
-        qtype = "multichoice" if _bool(element, "single", True) else "multichoice_multi"
+        qtype = "multichoice" if _single(element) else "multichoice_multi"
         fields["answers"] = _answers(element, path)
     elif kind == "shortanswer":
         fields["answers"] = _answers(element, path)
-        fields["case_sensitive"] = _bool(element, "usecase", False)
+        fields["case_sensitive"] = _usecase(element)
     elif kind == "truefalse":
         fields.update(_truefalse(element, path))
     elif kind == "numerical":
@@ -232,16 +238,17 @@ def _answers(element: Element, path: str) -> tuple[Answer, ...]:
 
 
 def _truefalse(element: Element, path: str) -> dict:
-    found: dict[str, Element] = {}
-    for answer in element.findall("answer"):
-        found[_answer_text(answer).lower()] = answer
+    answers = element.findall("answer")
+    found = {_answer_text(answer).lower(): answer for answer in answers}
     if set(found) != {"true", "false"}:
-        raise _RejectedError(
-            _("A true/false question needs one answer “true” and one answer “false”."), path
-        )
-    true_weight = _fraction(found["true"], path)
+        if len(answers) != 2:
+            raise _RejectedError(
+                _("A true/false question needs one answer “true” and one answer “false”."), path
+            )
+        # Files from old Moodle versions: the first answer is "true", as Moodle assumes.
+        found = {"true": answers[0], "false": answers[1]}
     return {
-        "correct_answer": true_weight == 100,
+        "correct_answer": _fraction(found["true"], path) == 100,
         "feedback_true": _text(found["true"], "feedback"),
         "feedback_false": _text(found["false"], "feedback"),
     }

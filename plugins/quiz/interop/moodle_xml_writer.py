@@ -25,6 +25,8 @@ FORMATS_TO_XML: dict[TextFormat, str] = {
     "markdown": "markdown",
 }
 XML_TYPES = {"multichoice_multi": "multichoice"}
+# Moodle's defaults: the share of the mark lost per wrong try in interactive quizzes.
+_PENALTIES = {"truefalse": "1", "essay": "0", "description": "0"}
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -80,7 +82,7 @@ def _question(quiz: Element, question: Question) -> None:
         file.text = base64.b64encode(image.content).decode("ascii")
     _text(element, "generalfeedback", question.general_feedback, fmt)
     SubElement(element, "defaultgrade").text = decimal_text(question.default_mark)
-    SubElement(element, "penalty").text = "0.3333333" if question.qtype != "truefalse" else "1"
+    SubElement(element, "penalty").text = _PENALTIES.get(question.qtype, "0.3333333")
     SubElement(element, "hidden").text = "0"
     _BODY_WRITERS.get(question.qtype, _nothing)(element, question, fmt)
     if question.tags:

@@ -289,7 +289,9 @@ def test_other_problems():
     assert _problems(
         '<question type="truefalse"><name><text>T</text></name>'
         "<questiontext><text>x</text></questiontext>"
-        '<answer fraction="100"><text>oui</text></answer></question>'
+        '<answer fraction="100"><text>oui</text></answer>'
+        '<answer fraction="0"><text>non</text></answer>'
+        '<answer fraction="0"><text>peut-être</text></answer></question>'
     ) == [
         (
             "/quiz/question[1]",
@@ -428,3 +430,27 @@ def test_deeply_nested_hostile_file_is_read_quickly():
     )
     (question,) = moodle_xml.parse(deep).questions
     assert question.images == (Image("a.png", b"A"),)
+
+
+def test_old_true_false_files_and_single_flags_read_as_moodle_does():
+    old_tf = (
+        '<question type="truefalse"><name><text>T</text></name>'
+        "<questiontext><text>x</text></questiontext>"
+        '<answer fraction="0"><text>Vrai</text><feedback><text>Non</text></feedback></answer>'
+        '<answer fraction="100"><text>Faux</text></answer></question>'
+    )
+    (question,) = moodle_xml.parse(_quiz(old_tf)).questions
+    assert (question.correct_answer, question.feedback_true) == (False, "Non")
+
+    def kind(single: str) -> str:
+        body = (
+            '<question type="multichoice"><name><text>M</text></name>'
+            f"<questiontext><text>x</text></questiontext>{single}"
+            '<answer fraction="100"><text>a</text></answer>'
+            '<answer fraction="0"><text>b</text></answer></question>'
+        )
+        return moodle_xml.parse(_quiz(body)).questions[0].qtype
+
+    assert kind("") == "multichoice"
+    assert kind("<single>true</single>") == kind("<single>1</single>") == "multichoice"
+    assert kind("<single>false</single>") == kind("<single>0</single>") == "multichoice_multi"
