@@ -384,6 +384,13 @@ def response_text(qtype: str, data: Mapping[str, Any], response: Mapping[str, An
     return ""
 
 
+def _in_order(order: list[str], keys: list[str]) -> list[str]:
+    """``keys`` in the attempt's ``order``; keys the order does not know (a choice added by a
+    later version, after a regrade) come last."""
+    known = set(keys)
+    return [k for k in order if k in known] + [k for k in keys if k not in set(order)]
+
+
 def present(
     qtype: str, data: Mapping[str, Any], order: list[str], response: Mapping[str, Any] | None
 ) -> dict[str, Any]:
@@ -393,9 +400,7 @@ def present(
         by_id = {str(c["id"]): c for c in data.get("choices", [])}
         picked = {response.get("choice")} if qtype == "single" else set(response.get("choices", []))
         return {
-            "choices": [
-                {**by_id[k], "checked": k in picked} for k in (order or list(by_id)) if k in by_id
-            ]
+            "choices": [{**by_id[k], "checked": k in picked} for k in _in_order(order, list(by_id))]
         }
     if qtype == "truefalse":
         return {"value": response.get("value", "")}
@@ -406,7 +411,7 @@ def present(
     if qtype == "matching":
         options = dict(matching_options(data))
         return {
-            "options": [(k, options[k]) for k in (order or list(options)) if k in options],
+            "options": [(k, options[k]) for k in _in_order(order, list(options))],
             "pairs": [
                 {**p, "chosen": response.get("matches", {}).get(str(p["id"]), "")}
                 for p in data.get("pairs", [])
@@ -419,8 +424,7 @@ def present(
             "count": len(by_id),
             "items": [
                 {**by_id[k], "position": positions.get(k, "")}
-                for k in (order or list(by_id))
-                if k in by_id
+                for k in _in_order(order, list(by_id))
             ],
         }
     return {}

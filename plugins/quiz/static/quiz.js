@@ -159,6 +159,24 @@
     });
   }
   restore();
+  // The time left, kept current; once the server's limit (with its tolerance) has passed, a
+  // reload lets the server finish the attempt and show the results.
+  var timerBox = root.querySelector("[role=timer]");
+  if (timerBox && timerBox.dataset.finishIn) {
+    var started = Date.now();
+    var left = Number(timerBox.dataset.secondsLeft), finishIn = Number(timerBox.dataset.finishIn);
+    var label = timerBox.querySelector(".time-left");
+    setInterval(function () {
+      var gone = (Date.now() - started) / 1000;
+      var minutes = String(Math.max(0, Math.floor((left - gone) / 60)));
+      if (label && timerBox.dataset.msgLeft) label.textContent = timerBox.dataset.msgLeft.replace("__M__", minutes);
+    }, 15000);
+    var finishCheck = function () {
+      if (navigator.onLine && !Object.keys(queue()).length) window.location.reload();
+      else setTimeout(finishCheck, 5000);
+    };
+    setTimeout(finishCheck, (finishIn + 2) * 1000);
+  }
   window.addEventListener("online", function () { delay = 2000; flush(); });
   window.addEventListener("offline", function () { sayGlobal(msg.msgOffline, true); });
   flush();

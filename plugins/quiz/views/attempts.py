@@ -155,6 +155,7 @@ def _render_page(
         seconds_left=max(0, int((attempt.deadline - clock.now()).total_seconds()))
         if attempt.deadline
         else None,
+        finish_in=max(0, int((deadline - clock.now()).total_seconds())) if deadline else None,
         grace=quiz.overdue_action == "graceperiod"
         and quiz.grace_seconds > 0
         and deadline is not None,

@@ -27,7 +27,7 @@ from plugins.quiz.models import (
     QuizSlot,
 )
 from plugins.quiz.quiz_settings import BAND_ROWS, form_values, parse_settings
-from plugins.quiz.views.loading import quiz_for
+from plugins.quiz.views.loading import finish_when_overdue, quiz_for
 
 BANK_PAGE = 50  # questions listed at once when adding to a quiz
 
@@ -44,6 +44,9 @@ def quiz_page(ctx: RequestContext, quiz_id: str) -> Response:
             .order_by(Attempt.number)
         )
     )
+    for attempt in attempts:
+        if attempt.state == "in_progress":
+            finish_when_overdue(ctx, quiz, attempt)  # its time ran out while away: results now
     finished = [a for a in attempts if a.state == "finished" and a.score is not None]
     grade = grading.combine_attempts(quiz.grading_method, [a.score or 0.0 for a in finished])
     open_attempt = next((a for a in attempts if a.state == "in_progress"), None)
