@@ -161,7 +161,7 @@ def count_at_level(catalogue: Catalogue, fw: Framework, profile: Profile) -> Ver
                 else _("Not shown at level %(level)s yet", level=level)
             )
             steps.append(_step(profile, comp.key, comp.title, why))
-    title = _("%(framework)s: certification", framework=fw.title)
+    title = _("%(framework)s certification", framework=fw.title)
     return Verdict(fw.id, title, status, tuple(reasons), tuple(steps))
 
 
