@@ -221,3 +221,13 @@ def test_privacy_delete_anonymises_the_certificate_and_export_is_empty_after(
 
 def test_codes_normalise_what_people_type() -> None:
     assert normalise_code(" abcd-efgh jkmn ") == "ABCDEFGHJKMN"
+
+
+def test_the_list_of_certificates_is_the_organisations_only(declic, setting) -> None:
+    issue(declic, setting)
+    other = make_setting(declic)
+    mine = declic.client(setting.trainer).get(base(setting) + "/certificates")
+    assert mine.status_code == 200 and "Samira Benali" in mine.text
+    theirs = declic.client(other.trainer).get(base(other) + "/certificates")
+    assert theirs.status_code == 200 and "Samira Benali" not in theirs.text
+    assert declic.client(setting.learner).get(base(setting) + "/certificates").status_code == 403

@@ -20,6 +20,9 @@ ROUTES = [
     PageRoute(LEARNER, detail.detail, GET, ASSESS, "learner"),
     PageRoute(LEARNER + "/observe", detail.observe, POST, ASSESS, "observe"),
     PageRoute(LEARNER + "/issue", certs.issue, POST, needs("certification:issue"), "issue"),
+    PageRoute(
+        "/certificates", certs.certificate_list, GET, needs("certification:issue"), "certificates"
+    ),
     PageRoute("/certificates/{cert_id}", certs.show, GET, SIGNED_IN, "certificate"),
     PageRoute("/certificates/{cert_id}/pdf", certs.pdf, GET, SIGNED_IN, "certificate_pdf"),
     PageRoute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 from markupsafe import Markup
+from sqlalchemy import select
 from starlette.responses import Response
 
 from core.context import RequestContext
@@ -53,6 +54,22 @@ def issue(ctx: RequestContext, course_id: str, user_id: str) -> Response:
         "certification.issue", f"certificate:{cert.id}", {"user": learner.id, "what": what.subject}
     )
     return ctx.redirect(ctx.url("certification.certificate", cert_id=cert.id))
+
+
+def certificate_list(ctx: RequestContext) -> Response:
+    """Every certificate of the organisation, newest first (to find one to check or revoke)."""
+    rows = list(
+        ctx.db.scalars(
+            select(Certificate)
+            .where(Certificate.organisation_id == ctx.org.id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            .limit(500)
+        )
+    )
+    return ctx.render(
+        "certification/certificates.html",
+        certificates=[(c, format_code(c.code)) for c in rows],
+    )
 
 
 def _load(ctx: RequestContext, cert_id: str) -> Certificate:
