@@ -211,3 +211,12 @@ def test_tricky_texts_survive_gift_everywhere(tricky: str, text_format: str):
     assert result.problems == (), written
     assert result.bank == bank, written
     assert moodle_xml.parse(moodle_xml.write(bank)).bank == bank
+
+
+def test_top_level_after_a_category_is_written_as_top():
+    tf = Question("truefalse", "T", "Vrai ?", correct_answer=True)
+    bank = Bank((Category(("A",), (tf,)), Category((), (tf,))))
+    assert "$CATEGORY: $course$/top\n" in gift.write(bank)
+    assert gift.parse(gift.write(bank)).bank == bank
+    assert "<text>$course$/top</text>" in moodle_xml.write(bank).decode()
+    assert moodle_xml.parse(moodle_xml.write(bank)).bank == bank
