@@ -24,8 +24,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PIP) -e '.[dev]'
+# The example third-party plugin(s) in examples/ are installed too: their tests are in the suite.
+EXAMPLES := $(dir $(wildcard examples/*/pyproject.toml))
+
+$(VENV)/.installed-dev: pyproject.toml $(wildcard examples/*/pyproject.toml) | $(PY)
+	$(PIP) -e '.[dev]' $(foreach example,$(EXAMPLES),-e ./$(example))
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed
