@@ -28,6 +28,7 @@ class LearnerReport:
     lines: list[LearnerLine]
     summary: RateSummary
     counts: dict[str, int] = field(default_factory=dict)
+    left: bool = False  # no longer on the course's roll
 
 
 def course_sessions(
@@ -71,8 +72,12 @@ def learner_reports(
     statuses: list[AttendanceStatus],
     group_id: int | None = None,
     user_ids: list[int] | None = None,
+    include_former: bool = True,
 ) -> list[LearnerReport]:
-    """One report per learner of the course (or group, or the given users), in name order."""
+    """One report per learner of the course (or group, or the given users), in name order.
+
+    Learners who left the course but were marked in its sessions are included (``left``) unless
+    ``include_former`` is false: their attendance stays reportable, as on the sheets."""
     best = max_points(statuses)
     sessions = course_sessions(db, organisation_id, course_id, group_id)
     stmt = (
@@ -91,6 +96,13 @@ def learner_reports(
     if user_ids is not None:
         stmt = stmt.where(User.id.in_(user_ids))
     users = list(db.scalars(stmt.order_by(User.display_name, User.id)))
+    former = (
+        _former_learners(db, organisation_id, sessions, group_id, {u.id for u in users}, user_ids)
+        if include_former
+        else []
+    )
+    users = sorted([*users, *former], key=lambda u: (u.display_name, u.id))
+    left = {u.id for u in former}
     if not users:
         return []
     memberships: dict[int, set[int]] = {}
@@ -114,15 +126,47 @@ def learner_reports(
     for user in users:
         lines = []
         counts: dict[str, int] = {}
-        for session in sessions_for_learner(sessions, memberships.get(user.id, set())):
+        # A learner who left the course is reported on the sessions they were marked in only.
+        mine = sessions_for_learner(sessions, memberships.get(user.id, set()))
+        if user.id in left:
+            mine = [s for s in sessions if (s.id, user.id) in records]
+        for session in mine:
             record = records.get((session.id, user.id))
             lines.append(LearnerLine(session, record, _outcome(session, record, best)))
             if record is not None:
                 counts[record.status_name] = counts.get(record.status_name, 0) + 1
         reports.append(
-            LearnerReport(user, lines, summarise(line.outcome for line in lines), counts)
+            LearnerReport(
+                user, lines, summarise(line.outcome for line in lines), counts, user.id in left
+            )
         )
     return reports
+
+
+def _former_learners(
+    db: Session,
+    organisation_id: int,
+    sessions: list[AttendanceSession],
+    group_id: int | None,
+    current: set[int],
+    user_ids: list[int] | None,
+) -> list[User]:
+    """People marked in these sessions who are no longer on the course's (or group's) roll."""
+    wanted = [s.id for s in sessions if group_id is None or s.group_id == group_id]
+    if not wanted:
+        return []
+    stmt = (
+        select(User)
+        .join(AttendanceRecord, AttendanceRecord.user_id == User.id)
+        .where(
+            AttendanceRecord.organisation_id == organisation_id,
+            AttendanceRecord.session_id.in_(wanted),
+        )
+        .distinct()
+    )
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(user_ids))
+    return [u for u in db.scalars(stmt) if u.id not in current]
 
 
 @dataclass

@@ -48,7 +48,9 @@ def evaluate(
     settings = org_settings(db, organisation.id)
     statuses = ensure_statuses(db, organisation)
     wanted = list(user_ids) if user_ids is not None else None
-    reports = learner_reports(db, organisation.id, course_id, statuses, user_ids=wanted)
+    reports = learner_reports(
+        db, organisation.id, course_id, statuses, user_ids=wanted, include_former=False
+    )
     open_rows = {
         (w.user_id, w.kind): w
         for w in db.scalars(

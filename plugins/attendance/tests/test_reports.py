@@ -218,3 +218,32 @@ def test_a_learner_who_left_stays_on_the_sheets_of_sessions_they_attended(declic
     later = make_session(declic, world)
     pdf = client.get(f"{base(world)}/session/{later.id}/sheet.pdf")
     assert "Ngozi Okafor" not in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+
+
+def test_a_learner_who_left_stays_in_the_course_report_on_their_marked_sessions(declic, world):
+    from sqlalchemy import delete
+
+    from core.models import Enrolment
+
+    _history(declic, world)
+    with declic.db() as db:
+        db.execute(delete(Enrolment).where(Enrolment.user_id == world.learners[1].id))
+    client = declic.client(world.trainer)
+    page = client.get(f"{base(world)}/course/{world.course.id}/report")
+    row = page.text.split("فاطمة الزهراء")[1].split("</tr>")[0]
+    assert "a quitté le cours" in row
+    # Fatima: present then absent, over the two sessions she was marked in: 50 % both ways.
+    assert "2 / 2" in row
+    assert "50" in row.split('class="rate-planned"')[1].split("</td>")[0]
+    learner_page = client.get(
+        f"{base(world)}/course/{world.course.id}/learner/{world.learners[1].id}"
+    )
+    assert learner_page.status_code == 200
+    csv_text = client.get(f"{base(world)}/course/{world.course.id}/report.csv").content
+    assert "فاطمة الزهراء" in csv_text.decode("utf-8-sig")
+    # Someone never marked in the course is still not found there.
+    stranger = declic.user(world.org, "learner", login="never-here")
+    assert (
+        client.get(f"{base(world)}/course/{world.course.id}/learner/{stranger.id}").status_code
+        == 404
+    )
