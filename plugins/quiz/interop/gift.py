@@ -160,6 +160,7 @@ class _QuestionReader:
             offset += len(escaped) + 1
         self.text = "\n".join(parts)
         self.format: TextFormat = "moodle"
+        self.name: str | None = None
 
     def line_of(self, offset: int) -> int:
         return self.numbers[max(0, bisect_right(self.starts, offset) - 1)]
@@ -168,10 +169,12 @@ class _QuestionReader:
         try:
             question, answers_at = self._read()
         except _RejectedError as reject:
-            return [Problem(reject.reason, line=self.line_of(reject.offset))]
+            line = self.line_of(reject.offset)
+            return [Problem(reject.reason, line=line, question=self.name or "")]
         reasons = question_problems(question)
         if reasons:
-            return [Problem(reason, line=self.line_of(answers_at)) for reason in reasons]
+            line = self.line_of(answers_at)
+            return [Problem(reason, line=line, question=question.name) for reason in reasons]
         return question
 
     def _read(self) -> tuple[Question, int]:
@@ -182,6 +185,7 @@ class _QuestionReader:
             if end < 0:
                 raise _RejectedError(_("The question name starts with “::” but is not closed."), 0)
             name = _unescape(text[2:end]).strip()
+            self.name = name
             start = end + 2
         opening, closing = text.find("{", start), text.find("}", start)
         if opening < 0 and closing < 0:

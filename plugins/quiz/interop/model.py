@@ -136,6 +136,8 @@ class Problem:
     reason: str
     line: int | None = None
     path: str | None = None
+    # The question's name when it could be read, so that a preview can say which one.
+    question: str = ""
 
     @property
     def where(self) -> str:

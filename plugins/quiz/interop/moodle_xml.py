@@ -104,14 +104,15 @@ def parse(data: bytes | str) -> ParseResult:
             category = category_path_from_text(_text(element, "category"))
             builder.category(category)
             continue
+        name = _text(element, "name")
         try:
             question = _question(element, kind, path)
         except _RejectedError as reject:
-            problems.append(Problem(reject.reason, path=reject.path))
+            problems.append(Problem(reject.reason, path=reject.path, question=name))
             continue
         reasons = question_problems(question)
         if reasons:
-            problems.extend(Problem(reason, path=path) for reason in reasons)
+            problems.extend(Problem(reason, path=path, question=name) for reason in reasons)
         else:
             builder.add(category, question)
     return ParseResult(builder.build(), tuple(problems))

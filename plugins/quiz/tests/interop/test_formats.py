@@ -51,3 +51,20 @@ def test_size_check_before_reading():
 def test_pluginfile_reference_is_url_encoded_like_moodle():
     assert pluginfile_reference("a.png") == "@@PLUGINFILE@@/a.png"
     assert pluginfile_reference("schéma 1.jpg") == "@@PLUGINFILE@@/sch%C3%A9ma%201.jpg"
+
+
+def test_problems_name_their_question_when_it_could_be_read():
+    result = gift.parse("::Prix:: Combien ? {#3,50}\n\n::Vide:: {T}\n\nSans nom {~%150%a =b}")
+    assert [(p.line, p.question) for p in result.problems] == [
+        (1, "Prix"),
+        (3, "Vide"),
+        (5, "Sans nom"),
+    ]
+    xml = (
+        b'<quiz><question type="calculated"><name><text>Calc</text></name></question>'
+        b'<question type="essay"><name><text>Essai</text></name></question></quiz>'
+    )
+    assert [(p.path, p.question) for p in moodle_xml.parse(xml).problems] == [
+        ("/quiz/question[1]", "Calc"),
+        ("/quiz/question[2]", "Essai"),
+    ]
