@@ -108,3 +108,26 @@ def test_simultaneous_check_ins_close_the_loan_once(declic: Kit, shop: Shop) -> 
         # The status matches the one check-in that won.
         expected = "in_repair" if loan.return_condition == "damaged" else "available"
         assert asset.status_label.role == expected
+
+
+def test_simultaneous_imports_of_one_file_add_each_asset_once(declic: Kit, shop: Shop) -> None:
+    import base64
+
+    text = "tag;serial\n" + "".join(f"IMP-{i};ISN-{i}\n" for i in range(1, 6))
+    data = base64.b64encode(text.encode()).decode()
+    clients = [declic.client(shop.admin), declic.client(declic.user(shop.org, "admin", login="a3"))]
+    forms = [
+        {
+            "data": data,
+            "encoding": "utf-8",
+            "map_tag": "0",
+            "map_serial": "1",
+            "csrf_token": declic.csrf(c),
+        }
+        for c in clients
+    ]
+    codes = race(shop.url("/import/run"), clients, forms)
+    # The second sees the rows as duplicates (400) or collides on the unique keys (409);
+    # either way it imports nothing.
+    assert sorted(codes)[0] == 200 and sorted(codes)[1] in (400, 409), codes
+    assert declic.count(Asset) == 5

@@ -11,6 +11,7 @@ import base64
 import binascii
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
@@ -159,7 +160,19 @@ def import_run(ctx: RequestContext) -> Response:
             ctx, text, parsed, mapping, _("There is no valid row to import."), 400
         )
     assert ctx.user is not None
-    created = import_rows(ctx.db, ctx.org.id, result.valid, ctx.user.id)
+    try:
+        with ctx.db.begin_nested():
+            created = import_rows(ctx.db, ctx.org.id, result.valid, ctx.user.id)
+    except IntegrityError:
+        # Another import added some of these tags or serials a moment ago: check again.
+        return _render_preview(
+            ctx,
+            text,
+            parsed,
+            mapping,
+            _("Some of this equipment was added meanwhile: nothing was imported."),
+            409,
+        )
     ctx.audit(
         "equipment.import", "csv", {"imported": len(created), "rejected": len(result.rejected)}
     )

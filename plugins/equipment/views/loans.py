@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import Response
 
+from core.clock import now
 from core.context import RequestContext
 from core.contracts import SIGNED_IN, PageRoute, needs
 from core.errors import Forbidden, NotFound
@@ -78,8 +79,6 @@ def checkout(ctx: RequestContext) -> Response:
             return _choose(ctx)
         raise NotFound(_("Choose the equipment to lend from the stock."))
     loan_rules = org_rules(ctx)
-    from core.clock import now
-
     data = {
         "target": target,
         "people": borrowers(ctx),
