@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from plugins.quiz.models import Question, QuestionCategory, QuestionTag, QuestionVersion
 
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+# "crcn:1.1", "b2i:D1", "pcie:CE"; "crcn:1.1@3" gives the item a difficulty (certification).
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:@-]{0,63}$")
 
 
 def parse_tags(raw: str) -> tuple[list[str], list[str]]:

@@ -41,6 +41,7 @@ def test_sanitising_keeps_simple_formatting_and_plain_text_lines():
 def test_tags_keep_competence_codes():
     assert parse_tags("crcn:1.1, b2i:D1 PCIE:CE") == (["crcn:1.1", "b2i:D1", "pcie:CE"], [])
     assert parse_tags("ok, <bad>")[1] == ["<bad>"]
+    assert parse_tags("crcn:2.4@3") == (["crcn:2.4@3"], [])
 
 
 @pytest.fixture

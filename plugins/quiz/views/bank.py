@@ -230,7 +230,7 @@ def _save_editor(ctx: RequestContext, qtype: str, question: Question | None) -> 
     if bad_tags:
         errors["tags"] = _(
             "These tags are not valid: %(tags)s. "
-            "Use letters, digits and : . - _ (for example crcn:1.1).",
+            "Use letters, digits and : . - _ @ (for example crcn:1.1 or crcn:1.1@3).",
             tags=", ".join(bad_tags),
         )
     category = (
