@@ -114,7 +114,8 @@ def _feedback(feedback: str, question: Question) -> str:
 def _short_answers(question: Question) -> list[str]:
     out = []
     for answer in question.answers:
-        _refuse_arrow(answer.text + answer.feedback, question)
+        _refuse_arrow(answer.text, question)
+        _refuse_arrow(answer.feedback, question)
         weight = ""
         if answer.fraction != 100 or answer.text.startswith("%"):
             weight = _weight(answer.fraction)

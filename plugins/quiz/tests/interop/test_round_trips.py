@@ -136,6 +136,9 @@ def test_gift_writer_refuses_what_gift_would_misread():
     short = Question("shortanswer", "S", "Flèche ?", answers=(Answer("a->b", D(100)),))
     with pytest.raises(GiftExportError, match="“S”: GIFT would read “->”"):
         gift.write(_bank(short))
+    # An arrow split by the feedback mark is no arrow.
+    split = Question("shortanswer", "S", "Flèche ?", answers=(Answer("a-", D(100), ">b"),))
+    assert gift.parse(gift.write(_bank(split))).bank == _bank(split)
     match = Question(
         "matching", "M", "Associez", pairs=(MatchPair("a->b", "1"), MatchPair("c", "2"))
     )
