@@ -197,3 +197,18 @@ def test_trainers_have_no_check_in(declic, world):
         _checkin(declic, declic.client(world.trainer), world, session.checkin_code).status_code
         == 403
     )
+
+
+def test_guessing_codes_is_throttled(declic, world):
+    session = make_session(declic, world)
+    client = declic.client(world.learners[0])
+    for attempt in range(10):
+        assert _checkin(declic, client, world, f"WRONG{attempt}").status_code == 400
+    blocked = _checkin(declic, client, world, session.checkin_code)
+    assert blocked.status_code == 429
+    assert declic.count(AttendanceRecord) == 0
+    # Another learner is not blocked by it.
+    assert (
+        _checkin(declic, declic.client(world.learners[1]), world, session.checkin_code).status_code
+        == 200
+    )

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
+from core.auth import record_attempt, throttle_wait
 from core.clock import now
 from core.context import RequestContext, client_address
-from core.errors import NotFound
+from core.errors import NotFound, TooManyRequests
 from core.i18n import gettext as _
 from plugins.attendance import warnings as absence_warnings
 from plugins.attendance.checkin import (
@@ -29,6 +30,8 @@ from plugins.attendance.marking import announce, mark
 from plugins.attendance.models import AttendanceSession
 from plugins.attendance.statuses import by_key, max_points
 from plugins.attendance.views.common import load_session, route, settings, statuses
+
+MAX_WRONG_CODES = 10  # per learner, in core's throttling window
 
 
 def _qr_data(ctx: RequestContext, session: AttendanceSession) -> dict[str, Any]:
@@ -111,6 +114,15 @@ def checkin(ctx: RequestContext) -> Response:
     ctx.require("attendance:checkin")
     if ctx.request.method != "POST":
         return ctx.render("attendance/checkin.html", error="", code="", done=None)
+    assert ctx.user is not None
+    # Wrong codes are counted per learner (in core's sign-in attempts table, which holds across
+    # workers): a code cannot be guessed by trying them all.
+    throttle_key = f"attendance-code:{ctx.org.id}:{ctx.user.id}"
+    wait = throttle_wait(ctx.db, [(throttle_key, MAX_WRONG_CODES)])
+    if wait:
+        raise TooManyRequests(
+            _("Too many wrong codes. Try again in %(minutes)s minutes.", minutes=wait // 60 + 1)
+        )
     code = normalise_code(ctx.field("code"))
     at = now()
     # The code names the session; only sessions around now are searched, so an old code does
@@ -130,7 +142,10 @@ def checkin(ctx: RequestContext) -> Response:
             )
         status_name = _record(ctx, session)
     except CheckinRefusedError as reason:
-        return _refused(ctx, reason, ctx.field("code"))
+        response = _refused(ctx, reason, ctx.field("code"))
+        if reason.reason == "unknown":
+            record_attempt(ctx.db, [throttle_key], succeeded=False)
+        return response
     return ctx.render("attendance/checkin.html", error="", code="", done=status_name)
 
 
