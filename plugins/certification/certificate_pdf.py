@@ -44,7 +44,7 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     pdf.cell(width, 8, _("awarded to"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("dejavu", "B", 24)
-    pdf.cell(width, 13, cert.learner_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 13, cert.learner_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("dejavu", "", 14)
     pdf.cell(width, 8, _("for"), align="C", new_x="LMARGIN", new_y="NEXT")

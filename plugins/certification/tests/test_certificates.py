@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 
+import segno
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 from sqlalchemy import event, select
 
@@ -47,6 +49,18 @@ def test_issue_keeps_a_pdf_with_name_code_and_verification_url(declic, setting) 
     assert "Samira Benali" in text
     assert "-".join(re.findall(".{4}", cert.code)) in text
     assert f"/certification/verify/{cert.code}" in text
+    # The QR image in the PDF is, pixel for pixel, the QR code of the verification URL.
+    url = "http://testserver" + base(setting) + f"/verify/{cert.code}"
+    assert f"{url}" in text.replace("\n", "")
+    images = PdfReader(io.BytesIO(cert.pdf)).pages[0].images
+    assert len(images) == 1
+    expected = io.BytesIO()
+    segno.make(url, error="m").save(expected, kind="png", scale=6, border=2)
+    expected.seek(0)
+    difference = ImageChops.difference(
+        images[0].image.convert("L"), Image.open(expected).convert("L")
+    )
+    assert difference.getbbox() is None
     assert cert.issuer_name == "Thomas Formateur" and "Clic'Emploi" in cert.title
     client = declic.client(setting.trainer)
     page = client.get(answer.headers["location"])
