@@ -7,7 +7,6 @@
   // --- read aloud ---------------------------------------------------------------------------
   function setupListen() {
     if (!("speechSynthesis" in window)) return;
-    var lang = document.documentElement.lang || "fr";
     document.querySelectorAll("[data-listen]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
@@ -17,6 +16,8 @@
         var text = section.querySelector(".question-text");
         if (text) parts.push(text.innerText);
         section.querySelectorAll(".answer label").forEach(function (label) { parts.push(label.innerText); });
+        // The language the question is written in (the organisation's), else the page's.
+        var lang = (text && text.getAttribute("lang")) || document.documentElement.lang || "fr";
         var utterance = new SpeechSynthesisUtterance(parts.join(". \n"));
         utterance.lang = lang;
         var voices = window.speechSynthesis.getVoices();
