@@ -114,3 +114,24 @@ def test_new_version_never_changes_what_was_accepted(declic: Kit, shop: Shop) ->
     )
     new_id = int(response.headers["location"].rsplit("/", 1)[1])
     assert "Charte v2" in pdf_text(admin.get(shop.url(f"/loans/{new_id}/agreement.pdf")).content)
+
+
+def test_arabic_learner_pages_and_a_pdf_in_the_organisations_language(
+    declic: Kit, shop: Shop
+) -> None:
+    loan_id = lend_one(declic, shop)
+    with declic.db() as db:
+        from core.models import User
+
+        db.get(User, shop.learner.id).language = "ar"
+    learner = declic.client(shop.learner)
+    page = learner.get(shop.url("/my"))
+    assert (
+        'dir="rtl"' in page.text and "معداتي" in page.text and "اقرأ اتفاقية الإعارة" in page.text
+    )
+    assert (
+        declic.post(learner, shop.url(f"/my/loans/{loan_id}/accept"), {"accept": "yes"}).status_code
+        == 303
+    )
+    text = pdf_text(declic.reload(Loan, loan_id).agreement_pdf)
+    assert "Charte de prêt" in text and "Emprunteur" in text  # the association's language (fr)

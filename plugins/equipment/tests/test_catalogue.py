@@ -29,3 +29,19 @@ def test_every_msgid_is_translated_to_french() -> None:
     assert len(wanted) > 250
     assert sorted(wanted - translated) == []
     assert catalog.plural_forms == "nplurals=2; plural=(n > 1);"
+
+
+def test_arabic_catalogue_holds_only_current_strings() -> None:
+    method_map = [("tests/**.py", "ignore"), ("**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    wanted = {
+        message if isinstance(message, str) else message[0]
+        for _f, _l, message, _c, _x in extract_from_dir(
+            str(PLUGIN), method_map, options, keywords=KEYWORDS
+        )
+    }
+    with (PLUGIN / "locale/ar/LC_MESSAGES/equipment.po").open("rb") as fh:
+        catalog = read_po(fh)
+    ids = {m.id for m in catalog if m.id}
+    assert "My equipment" in ids and "I accept" in ids
+    assert ids <= wanted

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import Response
 
+from core import i18n
 from core.context import RequestContext, client_address
 from core.contracts import PageRoute, needs
 from core.errors import NotFound
@@ -27,7 +28,20 @@ MAX_AGREEMENT_CHARS = 20_000
 
 
 def agreement_document(ctx: RequestContext, loan: Loan, borrower: User | None) -> bytes:
-    """The agreement PDF of a loan, with the version the loan refers to."""
+    """The agreement PDF of a loan, with the version the loan refers to.
+
+    Written in the organisation's language, whoever opens it: it is the association's record,
+    and its agreement text is in that language too.
+    """
+    viewer_language = i18n.current_language()
+    i18n.set_language(ctx.org.default_language)
+    try:
+        return _agreement_document(ctx, loan, borrower)
+    finally:
+        i18n.set_language(viewer_language)
+
+
+def _agreement_document(ctx: RequestContext, loan: Loan, borrower: User | None) -> bytes:
     agreement = loan.agreement or current_agreement(ctx.db, ctx.org.id)
     lines = []
     for item in loan.items:
