@@ -164,17 +164,54 @@ def test_pages_explain_a_switched_off_evidence_source(declic, setting) -> None:
     assert page.status_code == 200 and notice not in page.text
 
 
-def test_with_quiz_off_the_pages_say_why_quiz_evidence_is_missing(declic, setting, english) -> None:
-    """Certification depends on quiz, so the platform switches it off with quiz; a context where
-    quiz is absent (an organisation upgraded from a version without the dependency, or a
-    dependency relaxed later) must still explain rather than fail."""
-    from plugins.certification.views.common import source_notices
+def test_with_quiz_off_the_pages_say_why_quiz_evidence_is_missing(declic, setting) -> None:
+    """Certification depends on quiz, so the platform switches it off along with quiz; a request
+    whose enabled plugins lack quiz (a dependency relaxed later, a third-party host) must still
+    render the pages with an explanation. The views are called with such a context."""
+    from sqlalchemy import select as sa_select
+    from starlette.requests import Request
 
-    class Ctx:
-        enabled_plugins = frozenset({"certification"})
+    from core.context import RequestContext
+    from core.models import Membership, Organisation, User
+    from plugins.certification.views import detail, grid, learner
 
-    notes = source_notices(Ctx())  # type: ignore[arg-type]
-    assert notes[0].startswith("Quizzes are switched off for this organisation")
+    def context(db, user):
+        request = Request(
+            {
+                "type": "http",
+                "app": declic.app,
+                "method": "GET",
+                "path": "/",
+                "root_path": "",
+                "scheme": "http",
+                "server": ("testserver", 80),
+                "headers": [],
+                "query_string": b"",
+            }
+        )
+        membership = db.scalar(sa_select(Membership).where(Membership.user_id == user.id))
+        return RequestContext(
+            request=request,
+            app=declic.state,
+            db=db,
+            user=db.get(User, user.id),
+            organisation=db.get(Organisation, setting.org.id),
+            membership=membership,
+            hooks=declic.state.host.hooks_for({"certification"}),
+        )
+
+    notice = "Les quiz sont désactivés pour cette organisation"
+    with declic.db() as db:
+        pages = [
+            learner.mine(context(db, setting.learner)),
+            grid.grid(context(db, setting.trainer), str(setting.course.id)),
+            detail.detail(
+                context(db, setting.trainer), str(setting.course.id), str(setting.learner.id)
+            ),
+        ]
+    for page in pages:
+        assert page.status_code == 200
+        assert notice in page.body.decode()
 
 
 def test_switching_quiz_off_switches_certification_off_and_keeps_the_data(declic, setting) -> None:
