@@ -72,6 +72,21 @@ def test_the_command_writes_the_package(tmp_path, capsys):
 
 
 NAME = "scaffolded"
+# Upgrade a fresh database with the plugin's branch, then compare with its models.
+COMPARE = """
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from core.db import Base, make_engine
+from core.migrate import upgrade
+from core.plugins import PluginHost
+host = PluginHost(allow=("{name}",))
+host.load_entry_points()
+engine = make_engine("sqlite:///{db}")
+upgrade(engine, host)
+with engine.connect() as conn:
+    context = MigrationContext.configure(conn, opts={{"compare_type": True}})
+    print([str(d) for d in compare_metadata(context, Base.metadata) if "{name}" in str(d)])
+"""
 
 
 def _run(
@@ -121,6 +136,13 @@ def test_a_scaffolded_plugin_installs_passes_its_tests_and_the_contract(tmp_path
     )
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert "4 passed" in tests.stdout
+    compared = _run(
+        [python, "-c", COMPARE.format(name=NAME, db=tmp_path / "compare.sqlite3")], tmp_path, env
+    )
+    assert compared.returncode == 0, compared.stderr
+    assert compared.stdout.strip() == "[]", (
+        f"its migration and its model disagree: {compared.stdout}"
+    )
     listed = _run([python, "-m", "core.cli", "plugins", "list", "--json"], tmp_path, env)
     assert listed.returncode == 0, listed.stderr
     assert f'"name": "{NAME}"' in listed.stdout

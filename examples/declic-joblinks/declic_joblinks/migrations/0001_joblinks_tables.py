@@ -76,7 +76,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_joblinks_use")),
-        sa.UniqueConstraint("link_id", "user_id", name=op.f("uq_joblinks_use_link_id")),
+        sa.UniqueConstraint("link_id", "user_id", name=op.f("uq_joblinks_use_link_id_user_id")),
     )
     with op.batch_alter_table("joblinks_use") as batch_op:
         batch_op.create_index(
