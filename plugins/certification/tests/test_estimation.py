@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plugins.certification.catalogue import load_catalogue
 from plugins.certification.estimation import (
     PRIOR_SD,
     Item,
@@ -16,6 +17,8 @@ from plugins.certification.estimation import (
     probability,
     recency_weight,
 )
+from plugins.certification.evidence import estimates_from
+from plugins.certification.models import Evidence
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -146,3 +149,41 @@ def test_ageing_pulls_towards_no_evidence(items: list[Item], age: int) -> None:
     fresh, old = map_theta(items), map_theta(aged)
     assert min(0.0, fresh) - 1e-9 <= old <= max(0.0, fresh) + 1e-9
     assert abs(score(old, aged)) < 1e-6
+
+
+row_strategy = st.builds(
+    lambda key, d, y, days, source: Evidence(
+        competence=key,
+        difficulty=d,
+        outcome=y,
+        source=source,
+        occurred_at=NOW - timedelta(days=days),
+    ),
+    key=st.sampled_from(["crcn:1.1", "crcn:3.1", "b2i:D1.4"]),
+    d=st.integers(1, 8),
+    y=st.sampled_from([0.0, 0.5, 1.0]),
+    days=st.integers(0, 400),
+    source=st.sampled_from(["quiz", "observation", "attendance"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(row_strategy, max_size=20),
+    extra=row_strategy,
+    half_life=st.integers(7, 365),
+)
+def test_a_new_right_answer_never_lowers_a_level_whatever_its_source_or_age(
+    rows: list[Evidence], extra: Evidence, half_life: int
+) -> None:
+    """The same promise at the evidence level: recency and source weights included."""
+    catalogue = load_catalogue()
+    extra.outcome = 1.0
+    extra.difficulty = min(extra.difficulty, catalogue.framework_of(extra.competence).max_level)
+    for row in rows:
+        row.difficulty = min(row.difficulty, catalogue.framework_of(row.competence).max_level)
+    before = estimates_from(rows, catalogue, NOW, half_life)
+    after = estimates_from([*rows, extra], catalogue, NOW, half_life)
+    for key, estimate_before in before.items():
+        assert after[key].level >= estimate_before.level
+        assert after[key].theta >= estimate_before.theta
