@@ -71,6 +71,13 @@ def declic_routes() -> list[PageRoute]:
 
 
 @hookimpl
+def declic_cli(subparsers: Any) -> None:
+    from plugins.certification import cli
+
+    cli.register(subparsers)
+
+
+@hookimpl
 def declic_capabilities() -> list[Capability]:
     return [
         Capability(
