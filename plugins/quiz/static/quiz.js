@@ -44,9 +44,16 @@
   function queue() { try { return JSON.parse(localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
   function keep(q) { store(KEY, JSON.stringify(q)); }
 
-  // Sequence numbers: milliseconds, never going backwards, shared with the server's scale.
+  // Sequence numbers: milliseconds on the *server's* clock (the page carries it), counted on from
+  // the page load and never going backwards, so they compare with the numbers of pages sent
+  // without JavaScript and from other computers whatever this computer's clock says.
+  var clockShift = Number(root.dataset.serverMs || Date.now()) - Date.now();
   var lastSeq = Number(localStorage.getItem(KEY + "-seq") || 0);
-  function nextSeq() { lastSeq = Math.max(Date.now(), lastSeq + 1); store(KEY + "-seq", String(lastSeq)); return lastSeq; }
+  function nextSeq() {
+    lastSeq = Math.max(Date.now() + clockShift, lastSeq + 1);
+    store(KEY + "-seq", String(lastSeq));
+    return lastSeq;
+  }
 
   function fieldsOf(section) {
     var out = [];
