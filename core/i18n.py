@@ -2,8 +2,10 @@
 
 Each domain (``core`` and one per plugin) keeps its catalogues as ``.po`` files under
 ``LOCALE_DIR/LANG/LC_MESSAGES/DOMAIN.po``. They are compiled in memory at start-up (no build step
-on a fresh clone) and merged into one ``Translations`` per language, core's strings winning over
-a plugin's. The active translations live in a context variable set once per request.
+on a fresh clone). Lookups are domain-aware: a string asked for by a plugin (its views, its
+hooks, its templates ``NAME/...``) is looked up in that plugin's catalogue first, then in core's,
+then in the others merged; so two plugins may translate the same English text differently. The
+active language and domain live in context variables set once per request (and per hook call).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 CORE_LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LANGUAGE = "fr"
@@ -27,7 +31,9 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 _catalogues: dict[str, NullTranslations] = {}
+_by_domain: dict[str, dict[str, Translations]] = {}
 _current_language: ContextVar[str] = ContextVar("declic_language", default=DEFAULT_LANGUAGE)
+_current_domain: ContextVar[str | None] = ContextVar("declic_domain", default=None)
 
 
 def compile_po(path: Path) -> Translations:
@@ -46,13 +52,16 @@ def load_catalogues(domains: Iterable[tuple[str, Path]], languages: Iterable[str
     Domains listed first win over later ones for the same message id.
     """
     _catalogues.clear()
+    _by_domain.clear()
     domain_list = list(domains)
     for language in languages:
         merged: NullTranslations | None = None
+        _by_domain[language] = {}
         for domain, locale_dir in reversed(domain_list):
             po = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
             if not po.exists():
                 continue
+            _by_domain[language][domain] = compile_po(po)
             translations = compile_po(po)
             if merged is None:
                 merged = translations
@@ -77,20 +86,58 @@ def is_rtl(language: str | None = None) -> bool:
     return (language or current_language()) in RTL_LANGUAGES
 
 
-def _translations() -> NullTranslations:
-    return _catalogues.get(current_language()) or NullTranslations()
+def set_domain(domain: str | None) -> Any:
+    """Make ``domain`` (a plugin name, or None for core) the first catalogue looked up.
+
+    Returns a token for :func:`reset_domain`."""
+    return _current_domain.set(domain)
+
+
+def reset_domain(token: Any) -> None:
+    _current_domain.reset(token)
+
+
+def _translations(key: Any, domain: str | None = None) -> NullTranslations:
+    """The catalogue to answer ``key`` from: the domain's own when it has it, else core's, else
+    the merged one."""
+    language = current_language()
+    per_domain = _by_domain.get(language, {})
+    for name in (domain or _current_domain.get(), "core"):
+        if name and name in per_domain and key in per_domain[name]._catalog:  # type: ignore[attr-defined]
+            return per_domain[name]
+    return _catalogues.get(language) or NullTranslations()
 
 
 def gettext(message: str, **variables: Any) -> str:
     """Translate ``message`` into the request's language; ``%(name)s`` takes ``variables``."""
-    text = _translations().gettext(message)
+    text = _translations(message).gettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     """Plural-aware translation; ``%(num)s`` is ``n``. Arabic has six plural forms."""
     variables.setdefault("num", n)
-    return _translations().ngettext(singular, plural, n) % variables
+    return _translations((singular, 0)).ngettext(singular, plural, n) % variables
+
+
+def _template_domain(context: Context) -> str | None:
+    """``quiz/attempt.html`` belongs to the ``quiz`` domain; layout and core templates to none."""
+    name = context.name or ""
+    first = name.split("/", 1)[0] if "/" in name else ""
+    if first and first != "core" and first in _by_domain.get(current_language(), {}):
+        return first
+    return None
+
+
+@pass_context
+def template_gettext(context: Context, message: str) -> str:
+    """gettext for templates: the template's own plugin domain first."""
+    return _translations(message, _template_domain(context)).gettext(message)
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _translations((singular, 0), _template_domain(context)).ngettext(singular, plural, n)
 
 
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
@@ -112,7 +159,9 @@ def negotiate(
         if choice in LANGUAGE_NAMES:
             return choice
     if accept_language:
-        wanted = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
+        wanted = [
+            part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
+        ]
         for tag in wanted:
             base = tag.split("_")[0].lower()
             if base in LANGUAGE_NAMES:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import core
-from core import hookspecs
+from core import hookspecs, i18n
 from core.contracts import PluginFailure, PluginInfo
 from core.models import Organisation, PluginState
 
@@ -85,6 +85,8 @@ class OrgHooks:
                 continue
             if self.trace:
                 trace_log.warning("hook trace: %s -> %s", hook_name, plugin_name)
+            # Strings the plugin translates while answering come from its own catalogue first.
+            domain_token = i18n.set_domain(plugin_name)
             try:
                 args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
                 result = impl.function(**args)
@@ -93,6 +95,8 @@ class OrgHooks:
                 if failures is not None:
                     failures.append(PluginFailure(plugin_name, hook_name, repr(exc)))
                 continue
+            finally:
+                i18n.reset_domain(domain_token)
             if result is not None:
                 results.append((plugin_name, result))
         return results

@@ -94,14 +94,20 @@ def _handle(defn: RouteDef, request: Request, form: FormData | None) -> Response
             log.exception("database unavailable on %s %s", request.method, request.url.path)
             response = problem_response(
                 ctx,
-                HTTPProblem(i18n.gettext("The server is busy. Nothing was lost: please try again in a moment.")),
+                HTTPProblem(
+                    i18n.gettext(
+                        "The server is busy. Nothing was lost: please try again in a moment."
+                    )
+                ),
                 status=503,
             )
         except Exception:
             db.rollback()
             log.exception("error on %s %s", request.method, request.url.path)
             response = problem_response(
-                ctx, HTTPProblem(i18n.gettext("Something went wrong on our side. Please try again.")), status=500
+                ctx,
+                HTTPProblem(i18n.gettext("Something went wrong on our side. Please try again.")),
+                status=500,
             )
     finally:
         db.close()
@@ -114,8 +120,12 @@ def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
     request = ctx.request
     state = ctx.app
     secure = state.settings.secure_cookies
+    # A plugin's pages look up their strings in the plugin's own catalogue first.
+    i18n.set_domain(defn.plugin)
     i18n.set_language(
-        i18n.negotiate(None, None, request.headers.get("accept-language"), request.cookies.get("declic_lang"))
+        i18n.negotiate(
+            None, None, request.headers.get("accept-language"), request.cookies.get("declic_lang")
+        )
     )
 
     # 1. Session and user.
@@ -167,11 +177,17 @@ def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
             raise SignInRequired(i18n.gettext("Please sign in first."))
         if access.platform_admin and not ctx.user.is_platform_admin:
             raise Forbidden(i18n.gettext("Only the platform administrators can open this page."))
-        if ctx.organisation is not None and ctx.membership is None and not ctx.user.is_platform_admin:
+        if (
+            ctx.organisation is not None
+            and ctx.membership is None
+            and not ctx.user.is_platform_admin
+        ):
             raise Forbidden(i18n.gettext("You are not a member of this organisation."))
         if access.capability is not None:
             if ctx.organisation is None and not ctx.user.is_platform_admin:
-                raise Forbidden(i18n.gettext("Only the platform administrators can open this page."))
+                raise Forbidden(
+                    i18n.gettext("Only the platform administrators can open this page.")
+                )
             ctx.require(access.capability)
 
     # 4. CSRF on every state change, forms and htmx alike.
@@ -191,7 +207,9 @@ def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
     return defn.endpoint(ctx, **params)
 
 
-def problem_response(ctx: RequestContext, problem: HTTPProblem, status: int | None = None) -> Response:
+def problem_response(
+    ctx: RequestContext, problem: HTTPProblem, status: int | None = None
+) -> Response:
     """The page for a refusal: sign-in redirect for pages, a plain page otherwise."""
     request = ctx.request
     if isinstance(problem, SignInRequired) and request.method in SAFE_METHODS:
@@ -218,7 +236,9 @@ def problem_response(ctx: RequestContext, problem: HTTPProblem, status: int | No
         )
     except Exception:
         log.exception("error page failed to render")
-        response = Response(problem.message or titles.get(code, ""), status_code=code, media_type="text/plain")
+        response = Response(
+            problem.message or titles.get(code, ""), status_code=code, media_type="text/plain"
+        )
     response.headers.update(problem.headers)
     if request.headers.get("hx-request"):
         # htmx does not swap error answers by default; tell it to, so the message shows.

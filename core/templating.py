@@ -55,7 +55,7 @@ class Templates:
             auto_reload=False,
         )
         env.install_gettext_callables(  # type: ignore[attr-defined]
-            i18n.gettext, i18n.ngettext, newstyle=True
+            i18n.template_gettext, i18n.template_ngettext, newstyle=True
         )
         env.globals.update(self.globals)
         env.globals.update(
