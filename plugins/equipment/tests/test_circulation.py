@@ -380,3 +380,30 @@ def test_standard_return_instructions_in_the_learners_language(declic: Kit, shop
     lend(declic, shop, declic.client(shop.admin), pc, shop.learner.id)
     page = declic.client(shop.learner).get(shop.url("/my"))
     assert "Rapportez le matériel, son chargeur et sa sacoche" in page.text
+
+
+def test_loan_rules_set_on_the_plugins_page(declic: Kit, shop: Shop) -> None:
+    admin = declic.client(shop.admin)
+    url = f"/o/{shop.org.slug}/admin/plugins/equipment/settings"
+    form = {"loan_days": "14", "max_renewals": "2", "grace_days": "1", "return_instructions": ""}
+    bad = declic.post(admin, url, {**form, "reminder_days": "demain"})
+    assert bad.status_code in (200, 400)
+    with declic.db() as db:
+        from plugins.equipment.settings import org_rules
+
+        assert org_rules(db, shop.org.id).loan_days == 90  # nothing stored
+    declic.post(admin, url, {**form, "reminder_days": "2, 10"})
+    with declic.db() as db:
+        rules = org_rules(db, shop.org.id)
+    assert (rules.loan_days, rules.max_renewals, rules.grace_days, rules.reminder_days) == (
+        14,
+        2,
+        1,
+        (2, 10),
+    )
+    [pc] = add_laptops(declic, shop.org, 1)
+    before = now()
+    lend(declic, shop, admin, pc, shop.learner.id)
+    with declic.db() as db:
+        due = db.query(Loan).one().due_at
+    assert abs(due - before - timedelta(days=14)) < timedelta(minutes=1)
