@@ -91,3 +91,27 @@ def test_listeners_hear_results_and_a_failing_one_is_isolated(declic):
     finally:
         host.unregister("recorder")
         host.unregister("breaker")
+
+
+def test_cron_finishes_overdue_attempts_and_announces_them(declic):
+    from datetime import timedelta
+
+    from core import clock
+    from plugins.quiz.plugin import declic_cron
+
+    recorder = Recorder()
+    host = declic.state.host
+    host.register(recorder, "recorder")
+    try:
+        world = setup_learner(declic, "assoc-cron", time_limit_seconds=60)
+        declic.enable(world["org"], "recorder")
+        client = declic.client(world["learner"])
+        attempt_id = start(declic, client, world["org"], world["quiz_id"])
+        with declic.db() as db:
+            lines = declic_cron(db=db, now=clock.now() + timedelta(minutes=5))
+        assert lines == [f"organisation {world['org'].id}: 1 overdue attempt(s) finished"]
+        assert [kind for kind, _r in recorder.heard] == ["submitted", "graded"]
+        assert recorder.heard[0][1].attempt_id == attempt_id
+        assert declic.reload(Attempt, attempt_id).state == "finished"
+    finally:
+        host.unregister("recorder")
