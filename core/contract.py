@@ -9,7 +9,8 @@ The checks:
 - metadata: ``declic_plugin_info`` complete (name, version, description), ``requires_core``
   satisfied by this core, dependencies installed;
 - hooks: every implementation matches a documented hookspec;
-- schema: a plugin that maps tables has a migrations folder whose revisions create them;
+- schema: a plugin that maps tables has a migrations folder whose revisions create them as the
+  models describe them;
 - templates: everything under ``NAME/`` in the plugin's template folder;
 - switching: with the plugin off, every route answers 404 and no link into the plugin is left
   on the organisation's home pages; with it on, its pages do not fail;
@@ -166,6 +167,46 @@ def _one(state: AppState, name: str, hook: str) -> tuple[bool, Any]:
     return implemented, None
 
 
+def _table_of(diff: Any) -> str | None:
+    """The table an Alembic autogenerate difference is about."""
+    if isinstance(diff, list):  # modify_* entries come as a list of tuples
+        return str(diff[0][2]) if diff and len(diff[0]) > 2 else None
+    kind, target = diff[0], diff[1]
+    if kind in ("add_table", "remove_table"):
+        return str(target.name)
+    if kind in ("add_column", "remove_column"):
+        return str(diff[2])
+    if kind in ("add_fk", "remove_fk"):
+        return str(target.parent.name)
+    table = getattr(target, "table", None)
+    return str(table.name) if table is not None else None
+
+
+def schema_drift(state: AppState, tables: set[str]) -> list[Problem]:
+    """Differences between the plugin's models and what its migrations built."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    if not tables:
+        return []
+    with state.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    problems = []
+    for diff in differences:
+        table = _table_of(diff)
+        if table in tables:
+            what = diff[0][0] if isinstance(diff, list) else diff[0]
+            problems.append(
+                Problem(
+                    "schema",
+                    f"models and migrations disagree on {table} ({what}): write a revision with "
+                    "`declic revision -m ... --branch NAME`",
+                )
+            )
+    return problems
+
+
 def check_files(state: AppState, name: str) -> list[Problem]:
     problems: list[Problem] = []
     plugin = state.host.pm.get_plugin(name)
@@ -192,6 +233,7 @@ def check_files(state: AppState, name: str) -> list[Problem]:
                             "`declic init` after adding the revision)",
                         )
                     )
+            problems += schema_drift(state, {t.name for t in tables} & existing)
             labels = "\n".join(p.read_text(encoding="utf-8") for p in revisions)
             if f'"{name}"' not in labels and f"'{name}'" not in labels:
                 problems.append(

@@ -224,3 +224,15 @@ def test_cli_check_runs_on_a_throwaway_database(declic, monkeypatch, tmp_path, c
     # The real database was never created: the check used its own.
     assert not Path(tmp_path / "real.sqlite3").exists()
     assert main(["plugins", "check", "ghost"]) == 2
+
+
+def test_models_that_disagree_with_their_migrations_are_named(declic, monkeypatch):
+    assert core.contract.schema_drift(declic.state, {"joblinks_link", "joblinks_use"}) == []
+    # A model of joblinks_use that lost its columns, in a metadata of its own.
+    drifted = MetaData()
+    Table("joblinks_use", drifted, Column("id", Integer, primary_key=True))
+    monkeypatch.setattr(core.contract, "Base", types.SimpleNamespace(metadata=drifted))
+    messages = [p.message for p in core.contract.schema_drift(declic.state, {"joblinks_use"})]
+    assert messages
+    assert all(m.startswith("models and migrations disagree on joblinks_use (") for m in messages)
+    assert any("(remove_column)" in m for m in messages)
