@@ -227,8 +227,10 @@ def problem_response(
         503: i18n.gettext("Please try again in a moment"),
     }
     try:
+        # htmx swaps the answer into a part of the page: give it a message, not a whole page.
+        partial = bool(request.headers.get("hx-request"))
         response: Response = ctx.render(
-            "core/error.html",
+            "core/error_fragment.html" if partial else "core/error.html",
             status=code,
             title=titles.get(code, titles[400]),
             message=problem.message,
