@@ -28,7 +28,9 @@ root can only move up: **more correct evidence never lowers a level**. The sum u
 
 The reported **level** is ``floor(θ̂)`` clamped to 0..max_level, and never above the hardest item
 the learner succeeded on (``y ≥ 0.5``): as in Pix, a level is shown only on evidence at that
-level, while success on a hard item raises θ̂ and so supports every easier level.
+level, while success on a hard item raises θ̂ and so supports every easier level. Attendance
+does not count as such a success: on its own it can bring a competence to "nearly", never to
+validated.
 
 **Confidence** comes from the Fisher information at θ̂, ``I = Σ w P (1 − P) + 1/σ0²``, as a
 standard error ``se = 1/√I``: high below 0.8, medium below 1.3, low otherwise; it drops one step
@@ -60,6 +62,7 @@ class Item:
     difficulty: float
     outcome: float  # 0..1
     weight: float = 1.0
+    proves: bool = True  # False for attendance: it moves θ̂ but never shows a level by itself
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ def estimate(items: Iterable[Item], max_level: int) -> Estimate:
         + [1 / PRIOR_SD**2]
     )
     se = 1 / math.sqrt(information)
-    hardest_success = max((i.difficulty for i in items if i.outcome >= SUCCESS), default=0)
+    hardest_success = max(
+        (i.difficulty for i in items if i.outcome >= SUCCESS and i.proves), default=0
+    )
     level = max(0, min(max_level, math.floor(theta), math.floor(hardest_success)))
     total_weight = math.fsum(i.weight for i in items)
     return Estimate(

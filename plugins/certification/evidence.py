@@ -297,7 +297,7 @@ def item_of(row: Evidence, moment: datetime, half_life_days: float) -> Item:
     weight = recency_weight(row.occurred_at, moment, half_life_days) * SOURCE_WEIGHTS.get(
         row.source, 1.0
     )
-    return Item(difficulty=row.difficulty, outcome=row.outcome, weight=weight)
+    return Item(row.difficulty, row.outcome, weight, proves=row.source != "attendance")
 
 
 def estimates_from(

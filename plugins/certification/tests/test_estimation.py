@@ -71,6 +71,14 @@ def test_a_wrong_answer_gives_level_0() -> None:
     assert -1.0 < est.theta < -0.5 and est.level == 0
 
 
+def test_attendance_alone_never_validates() -> None:
+    # Eight workshops attended (a quarter of an answer each): θ̂ ≈ 1.5, but no proof at level 1.
+    attended = estimate([Item(1, 1.0, 0.25, proves=False)] * 8, 1)
+    assert attended.theta > 1.0 and attended.level == 0
+    assert attended.nearly(1, 0.5)
+    assert estimate([*[Item(1, 1.0, 0.25, proves=False)] * 8, Item(1, 1.0)], 1).level == 1
+
+
 def test_levels_are_capped_by_the_framework() -> None:
     est = estimate([Item(1, 1.0)] * 20, 1)
     assert est.level == 1
@@ -106,6 +114,7 @@ items_strategy = st.lists(
         difficulty=st.integers(1, 8),
         outcome=st.sampled_from([0.0, 0.25, 0.5, 1.0]),
         weight=st.floats(0.01, 3.0, allow_nan=False),
+        proves=st.booleans(),
     ),
     max_size=25,
 )
@@ -117,14 +126,15 @@ items_strategy = st.lists(
     extra=st.lists(st.integers(1, 8), min_size=1, max_size=5),
     weight=st.floats(0.01, 3.0),
     position=st.integers(0, 25),
+    proves=st.booleans(),
 )
 def test_more_correct_evidence_never_lowers_a_level(
-    items: list[Item], extra: list[int], weight: float, position: int
+    items: list[Item], extra: list[int], weight: float, position: int, proves: bool
 ) -> None:
     before = estimate(items, 8)
     more = list(items)
     for difficulty in extra:
-        more.insert(min(position, len(more)), Item(difficulty, 1.0, weight))
+        more.insert(min(position, len(more)), Item(difficulty, 1.0, weight, proves=proves))
     after = estimate(more, 8)
     assert after.theta >= before.theta
     assert after.level >= before.level
