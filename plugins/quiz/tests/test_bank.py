@@ -198,3 +198,24 @@ def test_edit_makes_a_version_past_attempts_keep_theirs_and_regrade_uses_the_fix
         {"to_latest": "1"},
     )
     assert declic.reload(Attempt, attempt_id).score == 1.0
+
+
+def test_choice_pictures_are_kept_across_edits(declic, admin_world):
+    org = admin_world["org"]
+    client = admin_world["client"]
+    form = single_form(admin_world["category_id"])
+    form["csrf_token"] = declic.csrf(client)
+    r = client.post(
+        f"/o/{org.slug}/quiz/bank/new?type=single",
+        data=form,
+        files={"choice_image_1": ("souris.png", PNG, "image/png")},
+    )
+    assert r.status_code == 303, r.text
+    with declic.db() as db:
+        version = db.query(QuestionVersion).filter_by(name="Souris").one()
+        image = db.query(QuizImage).one()
+    assert [c["image_id"] for c in version.data["choices"]] == [None, image.id]
+    edit = client.get(f"/o/{org.slug}/quiz/bank/{version.question_id}/edit")
+    assert f'name="choice_image_id_1" value="{image.id}"' in edit.text
+    preview = client.get(f"/o/{org.slug}/quiz/bank/{version.question_id}")
+    assert f"/o/{org.slug}/quiz/images/{image.id}" in preview.text
