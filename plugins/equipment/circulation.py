@@ -374,6 +374,10 @@ def renew(db: Session, loan: Loan, rules: LoanRules, actor_id: int | None) -> da
                     n=loan.renewals,
                 )
             )
+        if decision.reason == "overdue":
+            raise RefusedError(
+                _("This loan is overdue: the equipment must be brought back before a new loan.")
+            )
         raise RefusedError(_("Only a loan in progress can be renewed."))
     assert decision.new_due_at is not None
     loan.due_at = decision.new_due_at

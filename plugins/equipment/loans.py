@@ -67,11 +67,18 @@ def renewal(
     due_at: datetime, renewals_done: int, active: bool, now: datetime, rules: LoanRules
 ) -> RenewalDecision:
     """May the loan be renewed, and until when? A renewal adds one loan length to the later of
-    the due date and today (renewing a late loan does not leave it due in the past)."""
+    the due date and today (renewing a late loan does not leave it due in the past).
+
+    Once the grace days are over (notices have started) the equipment must come back first, as
+    Koha's "overdues block renewing": so a notice level, recorded once per loan, always belongs
+    to the loan's one and only overdue period.
+    """
     if not active:
         return RenewalDecision(False, "not_active")
     if renewals_done >= rules.max_renewals:
         return RenewalDecision(False, "limit")
+    if overdue_state(due_at, now, rules) == "overdue":
+        return RenewalDecision(False, "overdue")
     start = max(due_at, now)
     return RenewalDecision(True, new_due_at=start + timedelta(days=rules.loan_days))
 

@@ -46,7 +46,7 @@ CAPABILITIES = (
         _l("Manage the equipment stock: add, import, edit, packs, labels, agreement"),
         ("admin",),
     ),
-    # Trainers lend too: they hand the laptop over at the workshop; managing the stock stays with admins.  # noqa: E501
+    # Trainers lend too: they hand the laptop over at the workshop; managing the stock stays with admins.
     Capability(
         "equipment:lend",
         _l("Lend, renew, check in equipment and see the stock"),
@@ -69,7 +69,7 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description="Equipment: refurbished computer stock, loans and donations, agreements, overdue reminders",  # noqa: E501
+        description="Equipment: refurbished computer stock, loans and donations, agreements, overdue reminders",
         requires_core=">=0.1",
         depends=(),
         label="Equipment",
@@ -215,7 +215,7 @@ def declic_privacy_metadata() -> list[PrivacyField]:
             ),
             str(
                 _l(
-                    "Who borrowed or received which equipment, until when, and their acceptance of the loan agreement"  # noqa: E501
+                    "Who borrowed or received which equipment, until when, and their acceptance of the loan agreement"
                 )
             ),
         ),

@@ -27,7 +27,7 @@ def _check_reminder_days(value: object) -> str | None:
     if parse_reminder_days(str(value)) is None:
         return str(
             _l(
-                "Write whole numbers of days from 1 to 365, separated by commas, for example 1, 7, 14."  # noqa: E501
+                "Write whole numbers of days from 1 to 365, separated by commas, for example 1, 7, 14."
             )
         )
     return None
@@ -80,7 +80,7 @@ SETTINGS = (
 
 # Shown when the organisation wrote no instructions of its own (translated when displayed).
 DEFAULT_RETURN_INSTRUCTIONS = _l(
-    "Bring the equipment, its charger and its bag to the association's office, during opening hours."  # noqa: E501
+    "Bring the equipment, its charger and its bag to the association's office, during opening hours."
 )
 
 

@@ -12,12 +12,12 @@ from plugins.equipment import csv_import
 from plugins.equipment.models import Asset, Event
 from plugins.equipment.tests.conftest import Shop, add_laptops
 
-HEADER = "N° inventaire;N° de série;Type;Marque;Modèle;Processeur;RAM;Grade;Date d'effacement;Test;Fin de garantie\n"  # noqa: E501
+HEADER = "N° inventaire;N° de série;Type;Marque;Modèle;Processeur;RAM;Grade;Date d'effacement;Test;Fin de garantie\n"
 
 
 def laptops_csv(count: int, start: int = 1) -> str:
     rows = [
-        f"PC-{i:03d};SN{i:05d};Portable;Lenovo;ThinkPad T470;i5-7300U;8 Go;{'ABC'[i % 3]};0{1 + i % 9}/03/2026;OK;2027-03-01"  # noqa: E501
+        f"PC-{i:03d};SN{i:05d};Portable;Lenovo;ThinkPad T470;i5-7300U;8 Go;{'ABC'[i % 3]};0{1 + i % 9}/03/2026;OK;2027-03-01"
         for i in range(start, start + count)
     ]
     return HEADER + "\n".join(rows) + "\n"

@@ -32,10 +32,12 @@ def test_renewal_adds_a_loan_length_up_to_the_limit() -> None:
     assert renewal(due, 0, False, T0, RULES).reason == "not_active"
 
 
-def test_renewing_a_late_loan_counts_from_today() -> None:
+def test_renewing_a_late_loan_counts_from_today_until_grace_ends() -> None:
     due = T0
-    today = T0 + timedelta(days=5)
-    assert renewal(due, 0, True, today, RULES).new_due_at == today + timedelta(days=30)
+    in_grace = T0 + timedelta(days=2)
+    assert renewal(due, 0, True, in_grace, RULES).new_due_at == in_grace + timedelta(days=30)
+    refused = renewal(due, 0, True, T0 + timedelta(days=5), RULES)
+    assert not refused.allowed and refused.reason == "overdue"
 
 
 def test_overdue_state_respects_the_grace_days() -> None:

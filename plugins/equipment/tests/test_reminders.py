@@ -84,3 +84,18 @@ def test_returned_loans_and_switched_off_organisations_get_no_reminder(
     assert cron(declic) == []
     declic.enable(shop.org, "equipment")
     assert len(cron(declic)) == 1  # only the loan still out
+
+
+def test_renewal_is_refused_once_reminders_have_started(declic: Kit, shop: Shop) -> None:
+    settings(declic, shop.org, loan_days=10, max_renewals=3, grace_days=2, reminder_days="1,7")
+    [pc] = add_laptops(declic, shop.org, 1)
+    url = declic.post(
+        declic.client(shop.admin),
+        shop.url("/checkout"),
+        {"asset": pc, "borrower": shop.learner.id, "kind": "loan"},
+    ).headers["location"]
+    clock.set_offset(timedelta(days=11))  # 1 day late, in grace: renewal still possible
+    assert declic.post(declic.client(shop.admin), f"{url}/renew").status_code == 303
+    clock.set_offset(timedelta(days=11 + 10 + 3, hours=1))  # 3 days late on the renewed date
+    assert len(cron(declic)) == 1
+    assert declic.post(declic.client(shop.admin), f"{url}/renew").status_code == 409

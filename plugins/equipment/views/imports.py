@@ -150,7 +150,7 @@ def import_run(ctx: RequestContext) -> Response:
             parsed,
             mapping,
             _(
-                "Nothing was imported: %(n)s rows have errors. Correct the file, or choose to import the valid rows only.",  # noqa: E501
+                "Nothing was imported: %(n)s rows have errors. Correct the file, or choose to import the valid rows only.",
                 n=len(result.rejected),
             ),
             400,
