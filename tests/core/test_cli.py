@@ -3,6 +3,7 @@ the ``make run`` path (init, demo, run, login page) in a real subprocess."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -11,12 +12,16 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import inspect
 
+from core import hookimpl
 from core.auth import check_password
 from core.cli import main
+from core.commands.setup import cmd_cron
+from core.contracts import PluginInfo
 from core.db import make_engine
 from core.models import AuditEvent, Membership, Organisation, User, UserSession
 from core.testing import blank_database, free_port, source_path, wait_for_health
@@ -348,3 +353,59 @@ def test_init_demo_run_serve_the_login_page_within_60_seconds(tmp_path):
                 server.kill()
                 server.wait(timeout=15)
             log.close()
+
+
+# --- cron: each plugin in its own transaction ------------------------------------------------
+
+
+class CronWriter:
+    @hookimpl
+    def declic_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="cronwriter", version="1.0", description="writes in cron")
+
+    @hookimpl
+    def declic_cron(self, db, now):
+        db.add(AuditEvent(action="cron.wrote", target=now.isoformat()))
+        return ["one reminder sent"]
+
+
+class CronBreaker:
+    @hookimpl
+    def declic_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="cronbreaker", version="1.0", description="fails in cron")
+
+    @hookimpl
+    def declic_cron(self, db, now):
+        db.add(AuditEvent(action="cron.half_done"))
+        db.flush()
+        raise RuntimeError("mail server down")
+
+
+def test_cron_prints_each_plugins_lines_and_a_failure_undoes_only_that_plugin(
+    declic, declic_register, capsys
+):
+    declic_register(CronWriter(), "cronwriter")
+    declic_register(CronBreaker(), "cronbreaker")
+    runtime = SimpleNamespace(
+        settings=declic.state.settings, host=declic.state.host, state=declic.state
+    )
+    code = cmd_cron(argparse.Namespace(), runtime)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "cronwriter: one reminder sent" in out
+    assert "plugin cronbreaker failed in cron" in err and "mail server down" in err
+    assert declic.count(AuditEvent, action="cron.wrote") == 1
+    assert declic.count(AuditEvent, action="cron.half_done") == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "--workers", "0"), "--workers must be 1 or more"),
+        (("run", "--port", "70000"), "not a valid port"),
+    ],
+)
+def test_run_refuses_bad_options_before_serving(cli, args, message):
+    code, _out, err = cli(*args)
+    assert code == 2
+    assert message in err
