@@ -219,3 +219,32 @@ def test_choice_pictures_are_kept_across_edits(declic, admin_world):
     assert f'name="choice_image_id_1" value="{image.id}"' in edit.text
     preview = client.get(f"/o/{org.slug}/quiz/bank/{version.question_id}")
     assert f"/o/{org.slug}/quiz/images/{image.id}" in preview.text
+
+
+def test_only_unused_questions_and_empty_categories_can_be_deleted(declic, admin_world):
+    org = admin_world["org"]
+    client = admin_world["client"]
+    r = declic.post(
+        client, f"/o/{org.slug}/quiz/bank/new?type=single", single_form(admin_world["category_id"])
+    )
+    unused_id = int(r.headers["location"].rsplit("/", 1)[1])
+    with declic.db() as db:
+        used_id = db.query(Question).order_by(Question.id).first().id
+    assert declic.post(client, f"/o/{org.slug}/quiz/bank/{used_id}/delete").status_code == 409
+    assert declic.post(client, f"/o/{org.slug}/quiz/bank/{unused_id}/delete").status_code == 303
+    assert (
+        declic.count(Question, id=unused_id) == 0
+        and declic.count(QuestionVersion, question_id=unused_id) == 0
+    )
+    assert declic.count(Question, id=used_id) == 1
+    base = f"/o/{org.slug}/quiz/bank/categories"
+    assert declic.post(client, f"{base}/{admin_world['category_id']}/delete").status_code == 409
+    declic.post(client, base, {"name": "Vide"})
+    from plugins.quiz.models import QuestionCategory
+
+    with declic.db() as db:
+        empty = db.query(QuestionCategory).filter_by(name="Vide").one()
+    assert declic.post(client, f"{base}/{empty.id}/delete").status_code == 303
+    assert declic.count(QuestionCategory, name="Vide") == 0
+    learner = declic.client(admin_world["learner"])
+    assert declic.post(learner, f"/o/{org.slug}/quiz/bank/{used_id}/delete").status_code == 403

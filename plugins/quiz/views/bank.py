@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from core.context import RequestContext
 from core.contracts import PageRoute, needs
-from core.errors import BadRequest
+from core.errors import BadRequest, Conflict
 from core.i18n import gettext as _
 from plugins.quiz.bank import (
     add_version,
@@ -22,7 +22,14 @@ from plugins.quiz.bank import (
 )
 from plugins.quiz.grading import parse_number
 from plugins.quiz.images import is_upload, store_image
-from plugins.quiz.models import Question, QuestionCategory, QuestionTag, QuestionVersion
+from plugins.quiz.models import (
+    AttemptAnswer,
+    Question,
+    QuestionCategory,
+    QuestionTag,
+    QuestionVersion,
+    QuizSlot,
+)
 from plugins.quiz.questions import EDITOR_ROWS, QTYPES, parse_question_data, present, right_answer
 from plugins.quiz.sanitize import sanitise_html
 
@@ -328,6 +335,42 @@ def show_question(ctx: RequestContext, question_id: str) -> Response:
     )
 
 
+def delete_question(ctx: RequestContext, question_id: str) -> Response:
+    """Remove a question nobody has used yet; one in a quiz or an attempt stays (its history
+    is what past grades rest on)."""
+    question = ctx.get(Question, question_id)
+    used = ctx.db.scalar(
+        select(QuizSlot.id).where(QuizSlot.question_id == question.id).limit(1)
+    ) or ctx.db.scalar(
+        select(AttemptAnswer.id).where(AttemptAnswer.question_id == question.id).limit(1)
+    )
+    if used:
+        raise Conflict(
+            _(
+                "This question is used by a quiz or an attempt: it cannot be deleted. Edit it instead."
+            )
+        )
+    name = current_version(ctx.db, question).name
+    category_id = question.category_id
+    ctx.db.delete(question)
+    ctx.audit("quiz.question.delete", f"question:{question.id}", {"name": name})
+    return ctx.redirect(ctx.url("quiz.bank") + f"?category={category_id}")
+
+
+def delete_category(ctx: RequestContext, category_id: str) -> Response:
+    category = ctx.get(QuestionCategory, category_id)
+    in_use = ctx.db.scalar(
+        select(Question.id).where(Question.category_id == category.id).limit(1)
+    ) or ctx.db.scalar(
+        select(QuizSlot.id).where(QuizSlot.random_category_id == category.id).limit(1)
+    )
+    if in_use:
+        raise Conflict(_("Only an empty category that no quiz draws from can be deleted."))
+    ctx.db.delete(category)
+    ctx.audit("quiz.category.delete", f"category:{category.id}", {"name": category.name})
+    return ctx.redirect(ctx.url("quiz.bank"))
+
+
 ROUTES = [
     PageRoute("/bank", bank, ("GET",), MANAGE, "bank"),
     PageRoute("/bank/categories", new_category, ("POST",), MANAGE, "new_category"),
@@ -335,5 +378,15 @@ ROUTES = [
     PageRoute("/bank/{question_id:int}", show_question, ("GET",), MANAGE, "question"),
     PageRoute(
         "/bank/{question_id:int}/edit", edit_question, ("GET", "POST"), MANAGE, "edit_question"
+    ),
+    PageRoute(
+        "/bank/{question_id:int}/delete", delete_question, ("POST",), MANAGE, "delete_question"
+    ),
+    PageRoute(
+        "/bank/categories/{category_id:int}/delete",
+        delete_category,
+        ("POST",),
+        MANAGE,
+        "delete_category",
     ),
 ]
