@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from core import hookimpl
 from core.cli import main
 from core.contract import Problem, check_files, check_hooks, check_metadata, check_plugin
 from core.contracts import PageRoute, PluginInfo, PrivacyField, needs
-from core.plugins import PluginHost
+from core.plugins import ENTRY_POINT_GROUP, PluginHost
 from core.testing import app_with_plugins, assert_plugin_contract
 
 
@@ -236,3 +237,13 @@ def test_models_that_disagree_with_their_migrations_are_named(declic, monkeypatc
     assert messages
     assert all(m.startswith("models and migrations disagree on joblinks_use (") for m in messages)
     assert any("(remove_column)" in m for m in messages)
+
+
+INSTALLED = sorted(e.name for e in entry_points(group=ENTRY_POINT_GROUP))
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_every_installed_plugin_holds_to_the_contract(declic, name):
+    if name not in declic.state.host.names:
+        pytest.skip(f"{name} is left out by DECLIC_PLUGINS / DECLIC_PLUGINS_DENY")
+    assert_plugin_contract(declic, name)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import types
+from importlib.metadata import EntryPoint
 
 import pytest
 
+import core.plugins
+from core import hookimpl
 from core.cli import main
+from core.contracts import PluginInfo
 from core.models import AuditEvent, PluginState
+from core.plugins import ENTRY_POINT_GROUP
 
 
 @pytest.fixture
@@ -58,3 +65,36 @@ def test_bad_names_say_what_is_wrong(cli, capsys):
     assert main(["plugins", "enable", "joblinks", "--org", "nowhere"]) == 2
     assert "no organisation 'nowhere'" in capsys.readouterr().err
     assert main(["plugins", "list", "--org", "nowhere"]) == 2
+
+
+@pytest.fixture
+def needy_installed(cli, monkeypatch):
+    """A plugin that depends on joblinks, installed next to it as an entry point."""
+    module = types.ModuleType("declic_test_needy")
+    module.declic_plugin_info = hookimpl(
+        lambda: PluginInfo("needy", "1.0", "Needs joblinks", depends=("joblinks",))
+    )
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    real = core.plugins.entry_points
+    monkeypatch.setattr(
+        core.plugins,
+        "entry_points",
+        lambda group: [*real(group=group), EntryPoint("needy", module.__name__, ENTRY_POINT_GROUP)],
+    )
+    monkeypatch.setenv("DECLIC_PLUGINS", "joblinks,needy")
+    return cli
+
+
+def test_dependencies_are_named_and_moved_with_cascade(needy_installed, capsys):
+    kit = needy_installed
+    org = kit.org("assoc-a")
+    assert main(["plugins", "enable", "needy", "--org", "assoc-a"]) == 2
+    error = capsys.readouterr().err
+    assert "needy needs joblinks" in error and "--cascade" in error
+    assert kit.count(PluginState, organisation_id=org.id, enabled=True) == 0
+    assert main(["plugins", "enable", "needy", "--org", "assoc-a", "--cascade"]) == 0
+    assert "Plugins on: joblinks, needy." in capsys.readouterr().out
+    assert main(["plugins", "disable", "joblinks", "--org", "assoc-a"]) == 2
+    assert "needy need joblinks" in capsys.readouterr().err
+    assert main(["plugins", "disable", "joblinks", "--org", "assoc-a", "--cascade"]) == 0
+    assert kit.count(PluginState, organisation_id=org.id, enabled=True) == 0
