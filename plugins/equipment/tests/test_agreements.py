@@ -135,3 +135,15 @@ def test_arabic_learner_pages_and_a_pdf_in_the_organisations_language(
     )
     text = pdf_text(declic.reload(Loan, loan_id).agreement_pdf)
     assert "Charte de prêt" in text and "Emprunteur" in text  # the association's language (fr)
+
+
+def test_pdf_holds_accented_and_arabic_names(declic: Kit, shop: Shop) -> None:
+    name = "Hélène فاطمة الزهراء"
+    with declic.db() as db:
+        from core.models import User
+
+        db.get(User, shop.learner.id).display_name = name
+    loan_id = lend_one(declic, shop)
+    body = declic.client(shop.admin).get(shop.url(f"/loans/{loan_id}/agreement.pdf")).content
+    text = pdf_text(body)
+    assert "Hélène" in text and "فاطمة" in text and "الزهراء" in text
