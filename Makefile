@@ -51,7 +51,6 @@ lint: $(VENV)/.installed-dev
 # tests run in the first pass only: they test the pages, not the database).
 test: $(VENV)/.installed-dev
 	$(MAKE) --no-print-directory lint
-	$(PIP) --no-deps -e examples/declic-joblinks
 	$(PY) -m pytest -q -n $(WORKERS)
 	@if [ -n "$${DECLIC_TEST_POSTGRES_URL:-}" ]; then \
 		echo "--- again on PostgreSQL ---"; \
