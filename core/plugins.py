@@ -208,6 +208,32 @@ class PluginHost:
                 raise PluginLoadError(
                     f"plugin {name!r} needs core {info.requires_core}, this is {core.__version__}"
                 )
+        cycle = self._dependency_cycle()
+        if cycle:
+            # Switching one on would need the other on first, forever.
+            raise PluginLoadError(f"plugins depend on each other in a circle: {' -> '.join(cycle)}")
+
+    def _dependency_cycle(self) -> list[str]:
+        """A cycle in the declared dependencies (as a path that ends where it starts), or []."""
+        done: set[str] = set()
+
+        def visit(name: str, path: list[str]) -> list[str]:
+            if name in path:
+                return [*path[path.index(name) :], name]
+            if name in done or name not in self.infos:
+                return []
+            for dep in self.infos[name].depends:
+                found = visit(dep, [*path, name])
+                if found:
+                    return found
+            done.add(name)
+            return []
+
+        for name in sorted(self.infos):
+            found = visit(name, [])
+            if found:
+                return found
+        return []
 
     @property
     def names(self) -> list[str]:

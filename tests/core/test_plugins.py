@@ -314,3 +314,13 @@ def test_effective_set_drops_plugins_whose_dependency_is_off():
         {"base", "child", "grandchild"}
     )
     assert host.dependents_of("base", {"child", "grandchild"}) == ["child"]
+
+
+def test_a_dependency_cycle_fails_at_start_up(fake_entry_points):
+    fake_entry_points(
+        hen=plugin_module("hen", depends=("egg",)),
+        egg=plugin_module("egg", depends=("hen",)),
+        chick=plugin_module("chick", depends=("hen",)),
+    )
+    with pytest.raises(PluginLoadError, match="circle: hen -> egg -> hen"):
+        PluginHost().load_entry_points()
