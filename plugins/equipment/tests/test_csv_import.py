@@ -207,3 +207,18 @@ def test_mapping_step_lets_the_admin_choose_the_columns(declic: Kit, shop: Shop)
             ("L-1", "F-1", "Dell"),
             ("L-2", "F-2", "HP"),
         ]
+
+
+def test_labels_of_the_delivery_just_imported(declic: Kit, shop: Shop) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    add_laptops(declic, shop.org, 2, prefix="OLD")
+    admin = declic.client(shop.admin)
+    preview = upload(declic, admin, shop, laptops_csv(3))
+    done = run_import(declic, admin, shop, preview.text)
+    link = re.search(r'id="labels-link" href="([^"]+)"', done.text).group(1).replace("&amp;", "&")
+    text = PdfReader(io.BytesIO(admin.get(link).content)).pages[0].extract_text()
+    assert "PC-001" in text and "PC-003" in text and "OLD-001" not in text
+    assert admin.get(shop.url("/labels.pdf?ids=1,x")).status_code == 400

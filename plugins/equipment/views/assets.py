@@ -339,8 +339,15 @@ def status_change(ctx: RequestContext, asset_id: str) -> Response:
 
 
 def labels_sheet(ctx: RequestContext) -> Response:
-    """A4 label sheet of the stock (or of one status: ``?status=available``)."""
+    """A4 label sheet of the stock, of one status (``?status=available``) or of some assets
+    (``?ids=3,4,5``: the delivery just imported)."""
     stmt = select(Asset).where(Asset.organisation_id == ctx.org.id).order_by(Asset.tag)
+    ids = ctx.request.query_params.get("ids", "")
+    if ids:
+        parts = ids.split(",")
+        if len(parts) > 5000 or not all(p.isdigit() for p in parts):
+            raise BadRequest(_("This list of equipment is not valid."))
+        stmt = stmt.where(Asset.id.in_([int(p) for p in parts]))
     wanted = ctx.request.query_params.get("status", "")
     if wanted:
         labels = ensure_labels(ctx.db, ctx.org.id)

@@ -178,7 +178,12 @@ def import_run(ctx: RequestContext) -> Response:
     )
     return ctx.render(
         "equipment/import_done.html",
-        **base_context(ctx, imported=len(created), rejected=result.rejected),
+        **base_context(
+            ctx,
+            imported=len(created),
+            rejected=result.rejected,
+            new_ids=",".join(str(a.id) for a in created),
+        ),
     )
 
 
