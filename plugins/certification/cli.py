@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from plugins.certification.catalogue import FrameworkError, load_catalogue
+from plugins.certification.catalogue import FrameworkError
+from plugins.certification.framework_files import load_catalogue
 
 
 def register(subparsers: Any) -> None:

@@ -20,12 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.models import Section
-from plugins.certification.catalogue import (
-    Catalogue,
-    FrameworkError,
-    UnknownTagError,
-    load_catalogue,
-)
+from plugins.certification.catalogue import Catalogue, FrameworkError, UnknownTagError
 from plugins.certification.estimation import (
     ATTENDANCE_WEIGHT,
     OBSERVATION_WEIGHT,
@@ -34,6 +29,7 @@ from plugins.certification.estimation import (
     estimate,
     recency_weight,
 )
+from plugins.certification.framework_files import load_catalogue
 from plugins.certification.models import (
     Evidence,
     FrameworkFile,

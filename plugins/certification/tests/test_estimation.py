@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins.certification.catalogue import load_catalogue
 from plugins.certification.estimation import (
     PRIOR_SD,
     Item,
@@ -18,6 +17,7 @@ from plugins.certification.estimation import (
     recency_weight,
 )
 from plugins.certification.evidence import estimates_from
+from plugins.certification.framework_files import load_catalogue
 from plugins.certification.models import Evidence
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.certification.catalogue import (
-    FrameworkError,
-    UnknownTagError,
-    check_framework_file,
-    load_catalogue,
-)
+from plugins.certification.catalogue import FrameworkError, UnknownTagError
+from plugins.certification.framework_files import check_framework_file, load_catalogue
 
 ORG_FILE = """\
 # Our association's own grid

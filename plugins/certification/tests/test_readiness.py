@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from core.models import Section
 from plugins.certification import plugin
-from plugins.certification.catalogue import load_catalogue
 from plugins.certification.estimation import Estimate, Item, estimate
 from plugins.certification.evidence import estimates_from, evidence_of, practice_from
+from plugins.certification.framework_files import load_catalogue
 from plugins.certification.models import TagProblem, WorkshopMap
 from plugins.certification.readiness import (
     NEARLY,

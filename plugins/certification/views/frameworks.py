@@ -10,8 +10,9 @@ from starlette.responses import Response
 from core.context import RequestContext
 from core.i18n import gettext as _
 from core.models import Section
-from plugins.certification.catalogue import FrameworkError, check_framework_file
+from plugins.certification.catalogue import FrameworkError
 from plugins.certification.evidence import org_catalogue, org_framework_files, section_codes
+from plugins.certification.framework_files import check_framework_file
 from plugins.certification.models import FrameworkFile, WorkshopMap
 from plugins.certification.views.common import load_course
 
