@@ -21,6 +21,7 @@ def core_routes() -> list[RouteDef]:
         platform,
         plugins_admin,
         sections,
+        user_import,
     )
 
     return [
@@ -38,4 +39,5 @@ def core_routes() -> list[RouteDef]:
         *audit.ROUTES,
         *platform.ROUTES,
         *plugins_admin.ROUTES,
+        *user_import.ROUTES,
     ]

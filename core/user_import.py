@@ -1,0 +1,667 @@
+"""Learners from a spreadsheet: read a CSV file, check every line, plan, then apply in one go.
+
+The file has the shape of Moodle's "upload users" (``username;firstname;lastname;email;lang;
+group1;role1``) or the French headings an association's spreadsheet has (``identifiant;prénom;
+nom;courriel;langue;groupe;rôle``). It may come from Excel or LibreOffice: UTF-8 with or without
+its byte-order mark, or Windows-1252; ``;`` or ``,`` (or tab) between cells.
+
+Line numbers are those a spreadsheet shows: the header is line 1.
+
+What a line does (decided here, once, for the import page and the command alike):
+
+- a login unknown on the platform → a new account without password, a membership in the
+  organisation with the line's role, an enrolment in the course with the same role, and the
+  groups of the line (created in the course when missing). New learners get a login code.
+- a login of a member of this organisation → the account is left exactly as it is (an import
+  onboards, it does not synchronise: the person or an admin may have corrected the name since,
+  and the account may be shared with another organisation); only a missing enrolment in the
+  course and missing group memberships are added. Re-running the same file therefore changes
+  nothing.
+- a login of an account that is not a member of this organisation → rejected: a file never
+  attaches someone else's account.
+- administrators are never created from a file (the members page does that, one by one).
+
+Nothing is written unless every line is valid, or the caller asks for the valid lines only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import i18n
+from core.auth import issue_login_code
+from core.i18n import gettext as _
+from core.models import Enrolment, Group, GroupMember, Membership, User
+from core.views.forms import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_SIZE_LABEL = "2 MB"
+# A workshop cohort is 12 to 40 people; a few thousand lines is already a whole programme.
+MAX_LINES = 2000
+NAME_LIMIT = 100
+GROUP_LIMIT = 200
+
+IMPORTABLE_ROLES = ("learner", "trainer")
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+REJECTED = "rejected"
+
+
+class ImportFileError(ValueError):
+    """The whole file is refused (too large, unreadable, no header, missing columns)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LinesRejectedError(ValueError):
+    """Some lines are rejected and the caller did not ask for the valid lines only."""
+
+
+# --- reading the file -------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    """A heading or a cell value compared loosely: no accents, no case, no punctuation."""
+    stripped = unicodedata.normalize("NFKD", text.strip().lower())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in stripped if not unicodedata.combining(c)))
+
+
+# Heading (as _key makes it) → field. Moodle's upload-user names first, then French ones.
+HEADINGS = {
+    "username": "login",
+    "login": "login",
+    "loginname": "login",
+    "identifiant": "login",
+    "nomdutilisateur": "login",
+    "utilisateur": "login",
+    "firstname": "firstname",
+    "givenname": "firstname",
+    "prenom": "firstname",
+    "lastname": "lastname",
+    "surname": "lastname",
+    "familyname": "lastname",
+    "nom": "lastname",
+    "nomdefamille": "lastname",
+    "fullname": "fullname",
+    "name": "fullname",
+    "nomcomplet": "fullname",
+    "prenometnom": "fullname",
+    "nometprenom": "fullname",
+    "email": "email",
+    "mail": "email",
+    "emailaddress": "email",
+    "courriel": "email",
+    "adresseemail": "email",
+    "adressemail": "email",
+    "adressecourriel": "email",
+    "lang": "language",
+    "language": "language",
+    "langue": "language",
+    "role": "role",
+    "role1": "role",
+}
+# Moodle numbers its group columns (group1, group2 ...); any of them is a group to join.
+GROUP_HEADING = re.compile(r"^(group|groupe|cohort|cohorte)\d*$")
+
+LANGUAGE_WORDS = {
+    "fr": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "en": "en",
+    "anglais": "en",
+    "english": "en",
+    "ar": "ar",
+    "arabe": "ar",
+    "arabic": "ar",
+}
+ROLE_WORDS = {
+    **dict.fromkeys(
+        (
+            "learner", "student", "apprenant", "apprenante", "stagiaire", "eleve",
+            "etudiant", "etudiante", "participant", "participante", "beneficiaire",
+        ),
+        "learner",
+    ),
+    **dict.fromkeys(
+        (
+            "trainer", "teacher", "editingteacher", "formateur", "formatrice",
+            "enseignant", "enseignante", "animateur", "animatrice",
+        ),
+        "trainer",
+    ),
+    **dict.fromkeys(
+        ("admin", "administrator", "administrateur", "administratrice", "manager"), "admin"
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data line of the file: its number as a spreadsheet shows it and its cells by field."""
+
+    number: int
+    cells: dict[str, str]
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    encoding: str
+    separator: str
+    columns: dict[str, str]  # field → the heading as written in the file
+    ignored: tuple[str, ...]  # headings this import does not use
+    rows: tuple[Row, ...]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of the file and the encoding it was read with."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export.
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _(
+                "This file cannot be read as text. Save it from your spreadsheet as "
+                "“CSV UTF-8” and try again."
+            )
+        ) from None
+
+
+def sniff_separator(header_line: str) -> str:
+    """``;`` (French spreadsheets), ``,`` or tab: the one the header line uses most."""
+    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    return next(sep for sep in (";", "\t", ",") if counts[sep] == best)
+
+
+def read_table(data: bytes) -> Table:
+    """Check the file as a whole and read its lines; raise :class:`ImportFileError` if refused."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            _(
+                "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
+                size=f"{len(data) / (1024 * 1024):.1f}",
+                limit=MAX_SIZE_LABEL,
+            )
+        )
+    text, encoding = decode(data)
+    text = text.lstrip("\ufeff")  # some tools write the byte-order mark twice
+    lines = text.splitlines()
+    # Excel writes (and reads) a first line "sep=;" naming the separator; it shows no row for it.
+    if lines and re.fullmatch(r"sep=.", lines[0].strip()):
+        separator = lines[0].strip()[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        first = next((line for line in lines if line.strip()), "")
+        separator = sniff_separator(first)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise ImportFileError(_("The file is empty, or its first line is not a header."))
+    header = records[0]
+    columns: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    group_positions: list[int] = []
+    ignored: list[str] = []
+    for index, heading in enumerate(header):
+        key = _key(heading)
+        name = HEADINGS.get(key)
+        if name is None and GROUP_HEADING.match(key):
+            group_positions.append(index)
+            columns.setdefault("group", heading.strip())
+            continue
+        if name is None:
+            if heading.strip():
+                ignored.append(heading.strip())
+            continue
+        if name in positions:
+            raise ImportFileError(
+                _(
+                    "Two columns hold the same information: “%(first)s” and “%(second)s”. "
+                    "Keep only one of them.",
+                    first=columns[name],
+                    second=heading.strip(),
+                )
+            )
+        positions[name] = index
+        columns[name] = heading.strip()
+    missing = []
+    if "login" not in positions:
+        missing.append(_("login name (username or identifiant)"))
+    if not {"firstname", "lastname", "fullname"} & positions.keys():
+        missing.append(_("first name and last name (firstname/lastname or prénom/nom)"))
+    if missing:
+        raise ImportFileError(
+            _("The first line must name these columns: %(missing)s.", missing="; ".join(missing))
+        )
+    rows: list[Row] = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # a blank line in the sheet
+        cells = {
+            name: _clean(record[pos]) if pos < len(record) else ""
+            for name, pos in positions.items()
+        }
+        groups = tuple(
+            _clean(record[pos])
+            for pos in group_positions
+            if pos < len(record) and record[pos].strip()
+        )
+        rows.append(Row(number, cells, groups))
+    if len(rows) > MAX_LINES:
+        raise ImportFileError(
+            _(
+                "The file has %(count)s lines; at most %(limit)s people can be imported at once. "
+                "Split it into several files.",
+                count=len(rows),
+                limit=MAX_LINES,
+            )
+        )
+    return Table(encoding, separator, columns, tuple(ignored), tuple(rows))
+
+
+def _clean(cell: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", cell).split())
+
+
+# --- checking and planning --------------------------------------------------------------------
+
+
+@dataclass
+class LinePlan:
+    """What one line of the file will do, or why it is rejected."""
+
+    number: int
+    login: str
+    display_name: str
+    email: str | None = None
+    language: str | None = None
+    role: str = "learner"
+    groups: tuple[str, ...] = ()
+    reasons: list[str] = field(default_factory=list)
+    user_id: int | None = None  # the existing member's account
+    enrol: bool = True
+    join: tuple[str, ...] = ()  # groups to join, named as the course names them
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.reasons:
+            return REJECTED
+        if self.user_id is None:
+            return CREATED
+        return UPDATED if self.enrol or self.join else UNCHANGED
+
+    @property
+    def reason(self) -> str:
+        return " ".join(self.reasons) if self.reasons else self.note
+
+
+@dataclass
+class ImportPlan:
+    table: Table
+    organisation_id: int
+    course_id: int
+    lines: list[LinePlan]
+    existing_groups: dict[str, int]  # lower-cased name → group id
+
+    def with_status(self, status: str) -> list[LinePlan]:
+        return [line for line in self.lines if line.status == status]
+
+    @property
+    def rejected(self) -> list[LinePlan]:
+        return self.with_status(REJECTED)
+
+    @property
+    def valid(self) -> list[LinePlan]:
+        return [line for line in self.lines if line.status != REJECTED]
+
+    @property
+    def new_groups(self) -> list[str]:
+        """Groups the valid lines name that the course does not have yet (first spelling)."""
+        names: dict[str, str] = {}
+        for line in self.valid:
+            for name in line.join:
+                if name.lower() not in self.existing_groups:
+                    names.setdefault(name.lower(), name)
+        return list(names.values())
+
+    @property
+    def enrolments(self) -> int:
+        return sum(1 for line in self.valid if line.enrol)
+
+
+def _language(raw: str) -> str | None:
+    """A language code the platform has, from ``fr``, ``fr_FR``, ``Français``, ``العربية``..."""
+    if not raw:
+        return None
+    for code, name in i18n.LANGUAGE_NAMES.items():
+        if raw == name:
+            return code
+    key = _key(raw.replace("-", "_").split("_")[0]) or _key(raw)
+    code = LANGUAGE_WORDS.get(key)
+    return code if code in i18n.LANGUAGE_NAMES else None
+
+
+def _check_line(row: Row, errors: list[str]) -> LinePlan:
+    cells = row.cells
+    login = cells.get("login", "").lower()
+    if not login:
+        errors.append(_("The login name is empty."))
+    elif not LOGIN_RE.match(login):
+        errors.append(
+            _(
+                "The login name “%(login)s” is not valid: use 2 to 64 small letters, digits, "
+                "dots, dashes or underscores, starting with a letter or a digit.",
+                login=cells["login"],
+            )
+        )
+    first, last = cells.get("firstname", ""), cells.get("lastname", "")
+    name = cells.get("fullname", "") or " ".join(part for part in (first, last) if part)
+    if not name:
+        errors.append(_("The name is empty: fill in the first name or the last name."))
+    elif max(len(first), len(last)) > NAME_LIMIT or len(name) > 2 * NAME_LIMIT:
+        errors.append(_("The name is too long (%(limit)s characters at most).", limit=NAME_LIMIT))
+    email = cells.get("email", "").lower() or None
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        errors.append(
+            _(
+                "“%(email)s” does not look like an email address (name@example.org).",
+                email=cells["email"],
+            )
+        )
+    language = _language(cells.get("language", ""))
+    if cells.get("language") and language is None:
+        errors.append(
+            _(
+                "Unknown language “%(language)s”: use %(choices)s, or leave the cell empty for "
+                "the organisation's language.",
+                language=cells["language"],
+                choices=", ".join(i18n.LANGUAGE_NAMES),
+            )
+        )
+    raw_role = cells.get("role", "")
+    role = ROLE_WORDS.get(_key(raw_role), "") if raw_role else "learner"
+    if role == "admin":
+        errors.append(
+            _(
+                "Administrators are not imported from a file: add them one by one on the "
+                "members page."
+            )
+        )
+    elif role not in IMPORTABLE_ROLES:
+        errors.append(
+            _(
+                "Unknown role “%(role)s”: write learner or trainer (apprenant, formateur), or "
+                "leave the cell empty for a learner.",
+                role=raw_role,
+            )
+        )
+    for group in row.groups:
+        if len(group) > GROUP_LIMIT:
+            errors.append(
+                _("The group name is too long (%(limit)s characters at most).", limit=GROUP_LIMIT)
+            )
+    return LinePlan(
+        number=row.number,
+        login=login,
+        display_name=name,
+        email=email,
+        language=language,
+        role=role if role in IMPORTABLE_ROLES else "learner",
+        groups=tuple(dict.fromkeys(row.groups)),
+        reasons=errors,
+    )
+
+
+def _also_on(numbers: Sequence[int], own: int) -> str:
+    return ", ".join(str(n) for n in numbers if n != own)
+
+
+def plan_import(db: Session, organisation_id: int, course_id: int, table: Table) -> ImportPlan:
+    """Check every line against the file itself and the database; write nothing."""
+    lines = [_check_line(row, []) for row in table.rows]
+
+    # Duplicates inside the file: every line involved is rejected (which one is right?).
+    logins: dict[str, list[int]] = {}
+    emails: dict[str, list[int]] = {}
+    for line in lines:
+        if line.login:
+            logins.setdefault(line.login, []).append(line.number)
+        if line.email:
+            emails.setdefault(line.email, []).append(line.number)
+    for line in lines:
+        if line.login and len(logins[line.login]) > 1:
+            line.reasons.append(
+                _(
+                    "The login name “%(login)s” is also on line %(lines)s.",
+                    login=line.login,
+                    lines=_also_on(logins[line.login], line.number),
+                )
+            )
+        if line.email and len(emails[line.email]) > 1:
+            line.reasons.append(
+                _(
+                    "The email address %(email)s is also on line %(lines)s.",
+                    email=line.email,
+                    lines=_also_on(emails[line.email], line.number),
+                )
+            )
+
+    accounts = {
+        user.login.lower(): user
+        for user in db.scalars(select(User).where(func.lower(User.login).in_(list(logins) or [""])))
+    }
+    email_owners = {
+        (email or "").lower(): login
+        for email, login in db.execute(
+            select(User.email, User.login).where(func.lower(User.email).in_(list(emails) or [""]))
+        )
+    }
+    account_ids = [user.id for user in accounts.values()]
+    members = set(
+        db.scalars(
+            select(Membership.user_id).where(
+                Membership.organisation_id == organisation_id,
+                Membership.user_id.in_(account_ids or [0]),
+            )
+        )
+    )
+    enrolled = dict(
+        db.execute(
+            select(Enrolment.user_id, Enrolment.role).where(
+                Enrolment.course_id == course_id,
+                Enrolment.organisation_id == organisation_id,
+                Enrolment.user_id.in_(account_ids or [0]),
+            )
+        ).all()
+    )
+    groups = {
+        name.lower(): (group_id, name)
+        for group_id, name in db.execute(
+            select(Group.id, Group.name).where(
+                Group.course_id == course_id, Group.organisation_id == organisation_id
+            )
+        )
+    }
+    in_groups = set(
+        db.execute(
+            select(GroupMember.user_id, GroupMember.group_id).where(
+                GroupMember.organisation_id == organisation_id,
+                GroupMember.group_id.in_([gid for gid, _n in groups.values()] or [0]),
+                GroupMember.user_id.in_(account_ids or [0]),
+            )
+        ).all()
+    )
+
+    for line in lines:
+        line.join = tuple(groups[g.lower()][1] if g.lower() in groups else g for g in line.groups)
+        account = accounts.get(line.login)
+        if account is None:
+            owner = email_owners.get(line.email or "")
+            if owner is not None:
+                line.reasons.append(
+                    _(
+                        "Another account (%(login)s) already uses the email address %(email)s.",
+                        login=owner,
+                        email=line.email,
+                    )
+                )
+            continue
+        if account.id not in members:
+            line.reasons.append(
+                _(
+                    "The login name “%(login)s” belongs to an account that is not a member of "
+                    "this organisation: choose another login name. A file never attaches "
+                    "someone else's account.",
+                    login=line.login,
+                )
+            )
+            continue
+        line.user_id = account.id
+        line.enrol = account.id not in enrolled
+        line.join = tuple(
+            name
+            for name in line.join
+            if name.lower() not in groups or (account.id, groups[name.lower()][0]) not in in_groups
+        )
+        if account.id in enrolled and enrolled[account.id] != line.role:
+            line.note = _(
+                "Already a member, enrolled as %(role)s: the account and its role are kept.",
+                role=str(COURSE_ROLE_LABELS.get(enrolled[account.id], enrolled[account.id])),
+            )
+        else:
+            line.note = _("Already a member: the account is kept as it is.")
+    return ImportPlan(
+        table,
+        organisation_id,
+        course_id,
+        lines,
+        {key: gid for key, (gid, _name) in groups.items()},
+    )
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewLearner:
+    user_id: int
+    login: str
+    display_name: str
+    code: str
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    enrolments: int = 0
+    groups_created: int = 0
+    group_joins: int = 0
+    learners: list[NewLearner] = field(default_factory=list)
+    codes: dict[int, str] = field(default_factory=dict)  # line number → login code
+
+
+def apply_plan(
+    db: Session,
+    plan: ImportPlan,
+    *,
+    actor: User | None,
+    secret_key: str,
+    valid_only: bool = False,
+) -> ImportOutcome:
+    """Write the plan (the caller commits, or rolls back on error): accounts, memberships,
+    enrolments, groups, and a login code for each new learner.
+
+    Raises :class:`LinesRejectedError` (having written nothing) when lines are rejected and
+    ``valid_only`` is false.
+    """
+    if plan.rejected and not valid_only:
+        raise LinesRejectedError(len(plan.rejected))
+    outcome = ImportOutcome(rejected=len(plan.rejected))
+    group_ids = dict(plan.existing_groups)
+    for name in plan.new_groups:
+        group = Group(organisation_id=plan.organisation_id, course_id=plan.course_id, name=name)
+        db.add(group)
+        db.flush()
+        group_ids[name.lower()] = group.id
+        outcome.groups_created += 1
+    for line in plan.valid:
+        status = line.status
+        if status == UNCHANGED:
+            outcome.unchanged += 1
+            continue
+        user_id = line.user_id
+        new_user: User | None = None
+        if user_id is None:
+            new_user = User(
+                login=line.login,
+                display_name=line.display_name,
+                email=line.email,
+                language=line.language,
+            )
+            db.add(new_user)
+            db.flush()
+            user_id = new_user.id
+            db.add(
+                Membership(user_id=user_id, organisation_id=plan.organisation_id, role=line.role)
+            )
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+        if line.enrol:
+            db.add(
+                Enrolment(
+                    organisation_id=plan.organisation_id,
+                    course_id=plan.course_id,
+                    user_id=user_id,
+                    role=line.role,
+                )
+            )
+            outcome.enrolments += 1
+        for name in line.join:
+            db.add(
+                GroupMember(
+                    organisation_id=plan.organisation_id,
+                    group_id=group_ids[name.lower()],
+                    user_id=user_id,
+                )
+            )
+            outcome.group_joins += 1
+        if new_user is not None and line.role == "learner":
+            code = issue_login_code(db, new_user, plan.organisation_id, actor, secret_key)
+            outcome.learners.append(NewLearner(user_id, line.login, line.display_name, code))
+            outcome.codes[line.number] = code
+    db.flush()
+    return outcome
+
+
+def summary_counts(plan: ImportPlan) -> Counter[str]:
+    """How many lines of each status the plan has."""
+    return Counter(line.status for line in plan.lines)
