@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, func, select, update
@@ -461,6 +461,16 @@ def mark_lost(db: Session, loan: Loan, notes: str, actor_id: int | None) -> None
             detail=notes,
         )
     db.flush()
+
+
+def audit(db: Session, asset: Asset, notes: str, interval_days: int, actor_id: int | None) -> None:
+    """Someone saw the asset where it should be (Snipe-IT's audit): note it, and when to look
+    again (``interval_days`` later; 0 means the organisation does not plan audits)."""
+    at = now()
+    asset.last_audit_at = at
+    asset.next_audit_on = at.date() + timedelta(days=interval_days) if interval_days > 0 else None
+    db.flush()
+    record(db, asset.organisation_id, "audited", actor_id, asset_id=asset.id, detail=notes)
 
 
 # Labels an admin may move an asset to by hand; the others follow loans (on loan, given, lost).

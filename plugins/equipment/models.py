@@ -110,6 +110,9 @@ class Asset(Base):
     pack_id: Mapped[int | None] = mapped_column(
         ForeignKey("equipment_pack.id", ondelete="SET NULL"), index=True, default=None
     )
+    # Snipe-IT's audit: when someone last saw the asset where it should be, and when to look again.
+    last_audit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    next_audit_on: Mapped[date | None] = mapped_column(Date, default=None)
     # Set when the asset was given away: ownership passed to this person.
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey(_USER_FK, ondelete="SET NULL"), default=None

@@ -36,7 +36,7 @@ from plugins.equipment.circulation import (
     ensure_labels,
     record,
 )
-from plugins.equipment.settings import NAME, SETTINGS, org_rules
+from plugins.equipment.settings import NAME, SETTINGS, org_rules, org_settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -138,7 +138,12 @@ def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
 
 @hookimpl
 def declic_dashboard_widgets(ctx: RequestContext, audience: str) -> list[Widget]:
-    from plugins.equipment.views.common import overdue_loans, stock_counts, summarise
+    from plugins.equipment.views.common import (
+        audit_due_count,
+        overdue_loans,
+        stock_counts,
+        summarise,
+    )
 
     if audience in ("admin", "trainer") and ctx.may("equipment:lend"):
         rules = org_rules(ctx.db, ctx.org.id)
@@ -155,7 +160,14 @@ def declic_dashboard_widgets(ctx: RequestContext, audience: str) -> list[Widget]
                 Widget(
                     _("Equipment stock"),
                     "equipment/widget_stock.html",
-                    {"counts": stock_counts(ctx.db, ctx.org.id)},
+                    {
+                        "counts": stock_counts(ctx.db, ctx.org.id),
+                        "audits_due": audit_due_count(
+                            ctx.db,
+                            ctx.org.id,
+                            int(org_settings(ctx.db, ctx.org.id)["audit_days"] or 0),
+                        ),
+                    },
                     order=31,
                 )
             )

@@ -75,6 +75,15 @@ SETTINGS = (
         kind="textarea",
         help=_l("Shown to learners next to their loans. Left empty, a standard text is shown."),
     ),
+    SettingSpec(
+        "audit_days",
+        _l("Audit every (days)"),
+        365,
+        kind="int",
+        minimum=0,
+        maximum=1095,
+        help=_l("How often each asset in the stock should be checked in person; 0 for never."),
+    ),
 )
 
 

@@ -385,7 +385,13 @@ def test_standard_return_instructions_in_the_learners_language(declic: Kit, shop
 def test_loan_rules_set_on_the_plugins_page(declic: Kit, shop: Shop) -> None:
     admin = declic.client(shop.admin)
     url = f"/o/{shop.org.slug}/admin/plugins/equipment/settings"
-    form = {"loan_days": "14", "max_renewals": "2", "grace_days": "1", "return_instructions": ""}
+    form = {
+        "loan_days": "14",
+        "max_renewals": "2",
+        "grace_days": "1",
+        "return_instructions": "",
+        "audit_days": "180",
+    }
     bad = declic.post(admin, url, {**form, "reminder_days": "demain"})
     assert bad.status_code in (200, 400)
     with declic.db() as db:

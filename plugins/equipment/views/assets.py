@@ -17,6 +17,7 @@ from core.i18n import gettext as _
 from plugins.equipment import labels_pdf
 from plugins.equipment.circulation import (
     RefusedError,
+    audit,
     ensure_labels,
     manual_labels,
     record,
@@ -36,9 +37,12 @@ from plugins.equipment.models import (
     StatusLabel,
 )
 from plugins.equipment.photos import checked_image
+from plugins.equipment.settings import NAME
 from plugins.equipment.views.common import (
     KIND_LABELS,
     TEST_LABELS,
+    audit_due,
+    audit_due_count,
     base_context,
     history,
     label_counts,
@@ -85,6 +89,10 @@ def stock(ctx: RequestContext) -> Response:
     )
     if wanted is not None:
         stmt = stmt.where(StatusLabel.id == wanted.id)
+    audit_days = int(ctx.plugin_settings(NAME).get("audit_days") or 0)
+    audit_only = ctx.request.query_params.get("audit") == "due"
+    if audit_only:
+        stmt = stmt.where(audit_due(ctx.org.id, audit_days))
     rows = ctx.db.execute(stmt).all()
     packs = dict(
         ctx.db.execute(select(Pack.id, Pack.code).where(Pack.organisation_id == ctx.org.id)).all()
@@ -116,6 +124,8 @@ def stock(ctx: RequestContext) -> Response:
             ctx,
             per_label=per_label,
             wanted=wanted.id if wanted is not None else None,
+            audit_only=audit_only,
+            audits_due=audit_due_count(ctx.db, ctx.org.id, audit_days),
             assets=assets,
         ),
     )
@@ -338,6 +348,15 @@ def status_change(ctx: RequestContext, asset_id: str) -> Response:
     return ctx.redirect(ctx.url("equipment.asset", asset_id=asset.id))
 
 
+def audit_record(ctx: RequestContext, asset_id: str) -> Response:
+    """The asset was seen where it should be."""
+    asset = ctx.get(Asset, asset_id)
+    assert ctx.user is not None
+    interval = int(ctx.plugin_settings(NAME).get("audit_days") or 0)
+    audit(ctx.db, asset, ctx.field("notes")[:2000], interval, ctx.user.id)
+    return ctx.redirect(ctx.url("equipment.asset", asset_id=asset.id))
+
+
 def labels_sheet(ctx: RequestContext) -> Response:
     """A4 label sheet of the stock, of one status (``?status=available``) or of some assets
     (``?ids=3,4,5``: the delivery just imported)."""
@@ -391,5 +410,8 @@ ROUTES = [
         "status",
     ),
     PageRoute("/photos/{photo_id:int}", photo_show, ("GET",), SIGNED_IN, "photo"),
+    PageRoute(
+        "/assets/{asset_id:int}/audit", audit_record, ("POST",), needs("equipment:manage"), "audit"
+    ),
     PageRoute("/labels.pdf", labels_sheet, ("GET",), needs("equipment:manage"), "labels"),
 ]

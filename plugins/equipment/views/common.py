@@ -4,10 +4,10 @@ rows and loan summaries, all as plain data for the templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "checked_in": _l("Returned"),
     "lost": _l("Declared lost or stolen"),
     "reminder": _l("Overdue reminder sent"),
+    "audited": _l("Audited: seen in place"),
 }
 STATE_LABELS = {
     "active": _l("On loan"),
@@ -96,6 +97,36 @@ def label_counts(db: Session, organisation_id: int) -> list[tuple[StatusLabel, i
     order = {role: i for i, role in enumerate(STOCK_ROLES)}
     ordered = sorted(labels, key=lambda lb: (order.get(lb.role or "", len(order)), lb.name))
     return [(label, counts.get(label.id, 0)) for label in ordered]
+
+
+def audit_due(organisation_id: int, audit_days: int) -> Any:
+    """The condition "this asset is due for an audit": its next audit date has come, or it was
+    never audited and has been in the stock longer than one audit interval. Assets out of the
+    stock (archived labels) are never due."""
+    at = now()
+    if audit_days <= 0:
+        return false()
+    return and_(
+        Asset.organisation_id == organisation_id,
+        Asset.status_label_id.in_(
+            select(StatusLabel.id).where(
+                StatusLabel.organisation_id == organisation_id, StatusLabel.kind != "archived"
+            )
+        ),
+        or_(
+            Asset.next_audit_on <= at.date(),
+            and_(
+                Asset.last_audit_at.is_(None),
+                Asset.created_at <= at - timedelta(days=audit_days),
+            ),
+        ),
+    )
+
+
+def audit_due_count(db: Session, organisation_id: int, audit_days: int) -> int:
+    return (
+        db.scalar(select(func.count(Asset.id)).where(audit_due(organisation_id, audit_days))) or 0
+    )
 
 
 def borrowers(ctx: RequestContext) -> list[User]:
