@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "core.commands.users",  # user add/list/passwd
     "core.commands.plugins",  # plugins list/enable/disable/check/new
     "core.commands.privacy",  # privacy export/delete
+    "core.commands.backup",  # backup, restore
 )
 
 
