@@ -55,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     passwd.add_argument("login", metavar="LOGIN")
     _password_options(passwd, allow_none=False)
     passwd.set_defaults(func=cmd_user_passwd)
+    # ``declic user import``: learners from a CSV file (core/commands/user_import.py).
+    from core.commands.user_import import register_user_import
+
+    register_user_import(commands)
 
     admin = subparsers.add_parser("admin", help="platform administrators")
     admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
