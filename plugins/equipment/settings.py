@@ -76,6 +76,13 @@ SETTINGS = (
         help=_l("Shown to learners next to their loans. Left empty, a standard text is shown."),
     ),
     SettingSpec(
+        "learner_renewals",
+        _l("Learners may renew their own loans"),
+        True,
+        kind="bool",
+        help=_l("Within the renewals allowed, before the reminders start."),
+    ),
+    SettingSpec(
         "audit_days",
         _l("Audit every (days)"),
         365,

@@ -413,3 +413,59 @@ def test_loan_rules_set_on_the_plugins_page(declic: Kit, shop: Shop) -> None:
     with declic.db() as db:
         due = db.query(Loan).one().due_at
     assert abs(due - before - timedelta(days=14)) < timedelta(minutes=1)
+
+
+def test_learner_keeps_it_longer_within_the_rules(declic: Kit, shop: Shop) -> None:
+    settings(
+        declic,
+        shop.org,
+        loan_days=30,
+        max_renewals=1,
+        grace_days=3,
+        reminder_days="1",
+        learner_renewals=True,
+    )
+    [pc] = add_laptops(declic, shop.org, 1)
+    lend(declic, shop, declic.client(shop.admin), pc, shop.learner.id)
+    with declic.db() as db:
+        loan = db.query(Loan).one()
+        first_due = loan.due_at
+    learner = declic.client(shop.learner)
+    page = learner.get(shop.url("/my"))
+    assert f"/my/loans/{loan.id}/renew" in page.text
+    # Someone else cannot renew it.
+    assert (
+        declic.post(
+            declic.client(shop.other_learner), shop.url(f"/my/loans/{loan.id}/renew")
+        ).status_code
+        == 404
+    )
+    assert declic.post(learner, shop.url(f"/my/loans/{loan.id}/renew")).status_code == 303
+    renewed = declic.reload(Loan, loan.id)
+    assert renewed.renewals == 1 and renewed.due_at == first_due + timedelta(days=30)
+    with declic.db() as db:
+        event = db.query(Event).filter_by(action="renewed").one()
+        assert event.actor_id == shop.learner.id
+    # The limit is reached: no more button, and a forged post is refused.
+    assert f"/my/loans/{loan.id}/renew" not in learner.get(shop.url("/my")).text
+    assert declic.post(learner, shop.url(f"/my/loans/{loan.id}/renew")).status_code == 409
+
+
+def test_learner_renewals_can_be_switched_off(declic: Kit, shop: Shop) -> None:
+    settings(
+        declic,
+        shop.org,
+        loan_days=30,
+        max_renewals=3,
+        grace_days=3,
+        reminder_days="1",
+        learner_renewals=False,
+    )
+    [pc] = add_laptops(declic, shop.org, 1)
+    lend(declic, shop, declic.client(shop.admin), pc, shop.learner.id)
+    with declic.db() as db:
+        loan_id = db.query(Loan).one().id
+    learner = declic.client(shop.learner)
+    assert "/renew" not in learner.get(shop.url("/my")).text
+    assert declic.post(learner, shop.url(f"/my/loans/{loan_id}/renew")).status_code == 403
+    assert declic.reload(Loan, loan_id).renewals == 0

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from core import i18n
+from core.clock import now
 from core.context import RequestContext, client_address
 from core.contracts import PageRoute, needs
 from core.errors import NotFound
@@ -18,7 +19,9 @@ from plugins.equipment.circulation import (
     accept,
     current_agreement,
     new_agreement_version,
+    renew,
 )
+from plugins.equipment.loans import renewal
 from plugins.equipment.models import Agreement, Loan
 from plugins.equipment.settings import DEFAULT_RETURN_INSTRUCTIONS, NAME
 from plugins.equipment.views.common import KIND_LABELS, base_context, summarise
@@ -117,26 +120,55 @@ def agreements_admin(ctx: RequestContext) -> Response:
 # --- learner ---------------------------------------------------------------------------------
 
 
-def my_equipment(ctx: RequestContext) -> Response:
-    """What I borrowed, when it is due, and how to return it."""
+def my_equipment(ctx: RequestContext, error: str = "", status: int = 200) -> Response:
+    """What I borrowed, when it is due, how to return it, and "keep it longer" when allowed."""
     assert ctx.user is not None
     loans = ctx.db.scalars(
         select(Loan)
         .where(Loan.organisation_id == ctx.org.id, Loan.borrower_id == ctx.user.id)
         .order_by(Loan.checked_out_at.desc())
     ).all()
-    rows = summarise(ctx.db, list(loans), org_rules(ctx))
+    loan_rules = org_rules(ctx)
+    settings = ctx.plugin_settings(NAME)
+    renewable: dict[int, object] = {}
+    if settings.get("learner_renewals"):
+        at = now()
+        for loan in loans:
+            if loan.state == "active" and loan.due_at is not None:
+                decision = renewal(loan.due_at, loan.renewals, True, at, loan_rules)
+                if decision.allowed:
+                    renewable[loan.id] = decision.new_due_at
+    rows = summarise(ctx.db, list(loans), loan_rules)
     return ctx.render(
         "equipment/my.html",
+        status=status,
         **base_context(
             ctx,
             active=[r for r in rows if r.state == "active"],
             given=[r for r in rows if r.state == "given"],
             past=[r for r in rows if r.state in ("returned", "lost")],
-            instructions=str(ctx.plugin_settings(NAME).get("return_instructions") or "")
+            renewable=renewable,
+            error=error,
+            instructions=str(settings.get("return_instructions") or "")
             or str(DEFAULT_RETURN_INSTRUCTIONS),
         ),
     )
+
+
+def my_renew(ctx: RequestContext, loan_id: int) -> Response:
+    """The learner keeps the equipment one loan length more, within the rules (Koha's renewal
+    by the patron)."""
+    loan = _own_loan(ctx, loan_id)
+    assert ctx.user is not None
+    if not ctx.plugin_settings(NAME).get("learner_renewals"):
+        return my_equipment(ctx, _("Ask the association for more time."), 403)
+    try:
+        renew(ctx.db, loan, org_rules(ctx), ctx.user.id)
+    except RefusedError as refused:
+        ctx.db.rollback()
+        return my_equipment(ctx, refused.message, 409)
+    ctx.audit("equipment.renew", f"loan:{loan.id}")
+    return ctx.redirect(ctx.url("equipment.my"))
 
 
 def _own_loan(ctx: RequestContext, loan_id: int) -> Loan:
@@ -184,6 +216,9 @@ ROUTES = [
         "/agreements", agreements_admin, ("GET", "POST"), needs("equipment:manage"), "agreements"
     ),
     PageRoute("/my", my_equipment, ("GET",), needs("equipment:view_own"), "my"),
+    PageRoute(
+        "/my/loans/{loan_id:int}/renew", my_renew, ("POST",), needs("equipment:accept"), "my_renew"
+    ),
     PageRoute(
         "/my/loans/{loan_id:int}/accept",
         accept_page,
