@@ -362,8 +362,8 @@ def _language(raw: str) -> str | None:
         if raw == name:
             return code
     key = _key(raw.replace("-", "_").split("_")[0]) or _key(raw)
-    code = LANGUAGE_WORDS.get(key)
-    return code if code in i18n.LANGUAGE_NAMES else None
+    found = LANGUAGE_WORDS.get(key)
+    return found if found in i18n.LANGUAGE_NAMES else None
 
 
 def _check_line(row: Row, errors: list[str]) -> LinePlan:

@@ -9,6 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from core import i18n
 from core.auth import user_for_code
 from core.login_codes_pdf import CodeCard, render
 from core.models import Enrolment, Group, GroupMember, LoginCode, Membership, User
@@ -54,6 +55,15 @@ def run_import(declic, org, course, data: bytes, *, valid_only: bool = False, ac
         plan = plan_import(db, org.id, course.id, table)
         outcome = apply_plan(db, plan, actor=actor, secret_key=TEST_SECRET, valid_only=valid_only)
     return plan, outcome
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons read in English here (the msgids); the French catalogue has its own test."""
+    previous = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(previous)
 
 
 @pytest.fixture
@@ -317,6 +327,16 @@ def test_the_pdf_sheet_holds_every_name_and_code_eight_cards_a_page():
 # --- the pages --------------------------------------------------------------------------------
 
 
+def assert_accessible(html: str) -> None:
+    """One h1, headers with their scope, a label for each file field and checkbox."""
+    assert html.count("<h1") == 1
+    assert not re.search(r"<th(?![^>]*scope=)[ >]", html)
+    for field_id in re.findall(r'<input[^>]*type="(?:file|checkbox)"[^>]*id="([^"]+)"', html):
+        assert f'for="{field_id}"' in html, field_id
+    for form in re.findall(r'<form method="post".*?</form>', html, re.S):
+        assert 'name="csrf_token" value="' in form
+
+
 def _upload(declic, client, url: str, data: bytes, name: str = "learners.csv"):
     return client.post(
         url,
@@ -342,12 +362,14 @@ def test_upload_preview_confirm_then_codes_sheet_and_pdf(declic, place):
     assert "Jérôme Noël" in preview.text and "Hélène Côté" in preview.text
     assert "Téléphone" in preview.text  # the column left aside is named
     assert counts(declic) == before  # the preview writes nothing
+    assert_accessible(preview.text)
 
     done = client.post(preview_url, data={"csrf_token": form_token(preview.text)})
     assert done.status_code == 200
     codes = re.findall(r'name="code" value="([A-Z0-9-]+)"', done.text)
     assert len(codes) == 1  # Hélène is a trainer: no code
     assert codes[0] in done.text and "Jérôme Noël" in done.text
+    assert_accessible(done.text)
     assert declic.count(User) == before["User"] + 2
     # The stored upload is gone: confirming twice is refused, and writes nothing.
     again = client.post(preview_url, data={"csrf_token": form_token(preview.text)})
@@ -392,6 +414,7 @@ def test_rejected_lines_are_listed_and_nothing_is_written_unless_valid_only(decl
     preview = client.get(preview_url)
     assert "Import the valid lines only" in preview.text
     assert "nope" in preview.text and "bad one" in preview.text
+    assert_accessible(preview.text)
     before = counts(declic)
     refused = client.post(preview_url, data={"csrf_token": form_token(preview.text)})
     assert refused.status_code == 400
