@@ -214,3 +214,15 @@ def test_overdue_attempt_is_finished_by_cron(declic):
     assert lines and "1 overdue" in lines[0]
     attempt = declic.reload(Attempt, attempt_id)
     assert attempt.state == "finished" and attempt.score == 1.0
+
+
+def test_an_empty_answer_is_saved_but_not_counted_as_answered(declic, world):
+    client = declic.client(world["learner"])
+    org = world["org"]
+    attempt_id = start(declic, client, org, world["quiz_id"])
+    base = f"/o/{org.slug}/quiz/attempt/{attempt_id}"
+    r = declic.post(client, base + "/page", {"page": "0", "q1_present": "1", "goto": "summary"})
+    assert r.status_code == 303
+    assert answer_of(declic, attempt_id, 1).response == {"choice": ""}
+    summary = client.get(base + "/summary")
+    assert "3 questions n’ont pas encore de réponse." in summary.text

@@ -67,6 +67,11 @@ def _open_attempt(ctx: RequestContext, attempt_id: str) -> tuple[Attempt, Quiz]:
     return attempt, quiz
 
 
+def is_answered(version: QuestionVersion, answer: AttemptAnswer) -> bool:
+    """Has the learner given an answer (an emptied field or no box ticked is no answer)?"""
+    return grading.grade(version.qtype, version.data, answer.response).state != "unanswered"
+
+
 def _item_view(
     ctx: RequestContext,
     quiz: Quiz,
@@ -80,8 +85,12 @@ def _item_view(
     data = version.data
     response = answer.response
     shown: dict[str, Any] = {}
-    if quiz.feedback_mode == "immediate" and response and version.qtype != "essay":
-        result = grading.grade(version.qtype, data, response)
+    result = grading.grade(version.qtype, data, response)
+    if quiz.feedback_mode == "immediate" and result.state not in (
+        "unanswered",
+        "needs_grading",
+        "info",
+    ):
         shown = {
             "state": result.state,
             "feedback": result.feedback,
@@ -137,7 +146,7 @@ def _render_page(
     answered_pages = {
         item["page"]
         for item in layout
-        if rows.get(item["slot"], (None,))[0] and rows[item["slot"]][0].response_json
+        if item["slot"] in rows and is_answered(rows[item["slot"]][1], rows[item["slot"]][0])
     }
     deadline = hard_deadline(quiz, attempt)
     last_saved = max((a.saved_at for a, _v in rows.values() if a.saved_at), default=None)
@@ -249,8 +258,8 @@ def save(ctx: RequestContext, attempt_id: str) -> Response:
     immediate: dict[str, Any] = {}
     if quiz.feedback_mode == "immediate" and version.qtype != "essay":
         answer = ctx.db.get(AttemptAnswer, _answer_id(ctx, attempt.id, item["slot"]))
-        if answer is not None and answer.response:
-            result = grading.grade(version.qtype, version.data, answer.response)
+        result = grading.grade(version.qtype, version.data, answer.response if answer else None)
+        if result.state not in ("unanswered", "needs_grading", "info"):
             immediate = {"state": result.state, "feedback": result.feedback}
     return ctx.render(
         "quiz/_save_status.html",
@@ -324,7 +333,7 @@ def summary(ctx: RequestContext, attempt_id: str) -> Response:
                 {
                     "number": len(items) + 1,
                     "page": pages.get(answer.slot, 0),
-                    "answered": bool(answer.response_json),
+                    "answered": is_answered(version, answer),
                 }
             )
     return ctx.render(
