@@ -37,7 +37,11 @@ def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            # openpyxl writes a text starting with "=" as a formula: keep every text a text.
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 50)

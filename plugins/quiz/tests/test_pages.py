@@ -142,6 +142,8 @@ def test_report_exports_statistics_and_progress(declic):
     assert len(text.strip().splitlines()) == 4
     xlsx = trainer.get(f"/o/{org.slug}/quiz/{quiz_id}/report.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "=Other 0" in names  # stored as text, not as a formula
     assert sheet.max_row == 4 and sorted(
         row[7] for row in sheet.iter_rows(min_row=2, values_only=True)
     ) == [0.0, 1.0, 3.0]
