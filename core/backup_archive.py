@@ -178,7 +178,7 @@ def open_archive(source: Path) -> Iterator[zipfile.ZipFile]:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
         raise BackupError(
-            f"{source.name} is not a Déclic backup (not a readable zip archive)"
+            f"{source.name} cannot be read as a zip archive: it is damaged or not a Déclic backup"
         ) from exc
     with archive:
         yield archive

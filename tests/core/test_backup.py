@@ -418,6 +418,20 @@ def damaged_copies(good: Path, folder: Path) -> dict[str, Path]:
     return copies
 
 
+REFUSAL_REASONS = {
+    "flipped": "Bad CRC-32",
+    "truncated": "damaged or not a Déclic backup",
+    "not-a-zip": "damaged or not a Déclic backup",
+    "foreign": "has no manifest.json",
+    "changed-file": "does not match its checksum",
+    "extra-member": "its manifest does not list",
+    "missing-member": "lacks 1 member",
+    "unsafe-path": "unsafe path",
+    "newer-format": "newer Déclic (backup format 99)",
+    "unknown-revision": "zz_from_the_future",
+}
+
+
 def test_damaged_or_foreign_archive_is_refused_and_nothing_changes(
     platform, declic_settings, tmp_path
 ):
@@ -442,6 +456,7 @@ def test_damaged_or_foreign_archive_is_refused_and_nothing_changes(
             with pytest.raises(BackupError) as refused:
                 restore_backup(target, host, path, replace=True)
             assert refused.value.code == REFUSED, name
+            assert REFUSAL_REASONS[name] in str(refused.value), (name, str(refused.value))
             assert snapshot(target) == before, f"the {name} archive changed something"
             assert not list(target.data_dir.glob(".restore-*"))
         assert not (tmp_path / "escape").exists()
