@@ -333,10 +333,16 @@ def accept(
     acceptance in it) is kept as the record."""
     if loan.borrower_id != user.id:
         raise RefusedError(_("Only the borrower can accept this agreement."))
-    if loan.accepted_at is not None:
+    # Conditional, like check-out: of two submissions at once, one accepts and one is told.
+    claimed: CursorResult[Any] = db.execute(  # type: ignore[assignment]
+        update(Loan)
+        .where(Loan.id == loan.id, Loan.accepted_at.is_(None))
+        .values(accepted_at=now(), accepted_address=address[:64])
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         raise RefusedError(_("This agreement was already accepted."))
-    loan.accepted_at = now()
-    loan.accepted_address = address[:64]
+    db.refresh(loan)
     pdf = make_pdf(loan)
     loan.agreement_pdf = pdf
     loan.agreement_pdf_sha256 = hashlib.sha256(pdf).hexdigest()

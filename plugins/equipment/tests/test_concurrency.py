@@ -131,3 +131,22 @@ def test_simultaneous_imports_of_one_file_add_each_asset_once(declic: Kit, shop:
     # either way it imports nothing.
     assert sorted(codes)[0] == 200 and sorted(codes)[1] in (400, 409), codes
     assert declic.count(Asset) == 5
+
+
+def test_double_acceptance_at_once_records_one(declic: Kit, shop: Shop) -> None:
+    [pc] = add_laptops(declic, shop.org, 1)
+    url = declic.post(
+        declic.client(shop.admin),
+        shop.url("/checkout"),
+        {"asset": pc, "borrower": shop.learner.id, "kind": "loan"},
+    ).headers["location"]
+    loan_id = int(url.rsplit("/", 1)[1])
+    clients = [declic.client(shop.learner), declic.client(shop.learner)]
+    forms = [{"accept": "yes", "csrf_token": declic.csrf(c)} for c in clients]
+    codes = race(shop.url(f"/my/loans/{loan_id}/accept"), clients, forms)
+    assert sorted(codes) == [303, 400], codes
+    with declic.db() as db:
+        from plugins.equipment.models import Event
+
+        assert db.query(Event).filter_by(action="accepted").count() == 1
+        assert db.get(Loan, loan_id).agreement_pdf
