@@ -120,7 +120,7 @@ def _import(args: argparse.Namespace, runtime: Any) -> int:
         rows = []
         for line in plan.lines:
             status = line.status
-            if status != user_import.REJECTED and not apply and not args.dry_run:
+            if status in (user_import.CREATED, user_import.UPDATED) and not (apply or args.dry_run):
                 rows.append(
                     _row(line, "skipped", "other lines are rejected (see --valid-only)", None)
                 )

@@ -428,13 +428,13 @@ def test_rejected_lines_are_listed_and_nothing_is_written_unless_valid_only(decl
     assert declic.count(User, login="ok.one") == 1
 
 
-def test_a_file_over_2_mb_is_refused_on_the_page_naming_the_limit(declic, place):
+def test_a_20_mb_file_is_refused_on_the_page_naming_the_limit(declic, place):
     org, course, admin = place
     client = declic.client(admin)
     url = f"/o/{org.slug}/admin/courses/{course.id}/import"
-    answer = _upload(declic, client, url, b"login;nom\n" + b"a;b\n" * (768 * 1024))
+    answer = _upload(declic, client, url, b"login;nom\n" + b"a;b\n" * (5 * 1024 * 1024))
     assert answer.status_code == 400
-    assert "2 MB" in answer.text
+    assert "The file is 20.0 MB; the largest file that can be imported is 2 MB." in answer.text
     assert not (declic.state.settings.data_dir / "imports").exists() or not list(
         (declic.state.settings.data_dir / "imports").glob("users-*")
     )
