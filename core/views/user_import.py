@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from starlette.responses import Response
 
 from core import user_import
 from core.auth import format_code, normalise_code, user_for_code
+from core.clock import now
 from core.context import RequestContext
 from core.contracts import needs
 from core.errors import Conflict, NotFound
@@ -57,17 +57,22 @@ def _course(ctx: RequestContext, course_id: str) -> Course:
 
 
 def _folder(ctx: RequestContext) -> Path:
+    """``DATA_DIR/imports``, where uploads older than a day are removed (they hold personal
+    data: an import left unconfirmed must not keep it)."""
     folder = Path(ctx.app.settings.data_dir) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    cutoff = now().timestamp() - KEEP_SECONDS
+    for old in folder.glob("users-*"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # removed by another worker meanwhile
     return folder
 
 
 def _store(ctx: RequestContext, course: Course, data: bytes, filename: str) -> str:
     folder = _folder(ctx)
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.glob("users-*"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(18)
     meta = {
         "organisation_id": ctx.org.id,

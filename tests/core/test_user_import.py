@@ -4,7 +4,9 @@ one-transaction import, the pages (upload, preview, confirm, codes) and the PDF 
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -475,3 +477,18 @@ def test_only_user_managers_of_the_organisation_reach_the_import(declic, place):
         == 404
     )
     assert client.get(f"{url}/not-a-token").status_code == 404
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(declic, place):
+    org, course, admin = place
+    client = declic.client(admin)
+    url = f"/o/{org.slug}/admin/courses/{course.id}/import"
+    preview_url = _upload(declic, client, url, b"login;nom\nx.y;X\n").headers["location"]
+    folder = declic.state.settings.data_dir / "imports"
+    stored = sorted(folder.glob("users-*"))
+    assert [p.suffix for p in stored] == [".csv", ".json"]
+    day_ago = time.time() - 25 * 3600
+    for path in stored:
+        os.utime(path, (day_ago, day_ago))
+    assert client.get(preview_url).status_code == 404
+    assert list(folder.glob("users-*")) == []
