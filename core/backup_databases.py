@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, make_url, select, text
+from sqlalchemy import Connection, Engine, func, inspect, make_url, select, table, text
 
 from core.backup_archive import FAILED, PGDUMP_MEMBER, SQLITE_MEMBER, TOOL_MISSING, BackupError
-from core.db import Base, make_engine
+from core.db import make_engine
 from core.settings import Settings
 
 # Where Debian and Ubuntu put the client programs of each installed PostgreSQL version.
@@ -38,16 +38,15 @@ def sqlite_path(url: str) -> Path:
 
 
 def table_rows(connection: Connection) -> dict[str, int]:
-    """Row count of every platform table present (plus Alembic's), in one snapshot."""
-    existing = set(inspect(connection).get_table_names())
+    """Row count of every table of the database (or schema), in the connection's snapshot.
+
+    Every table the database holds, not only the models imported now: a plugin's tables count
+    even when the plugin is not loaded in this process."""
     counts: dict[str, int] = {}
-    for table in Base.metadata.sorted_tables:
-        if table.name in existing:
-            counts[table.name] = int(
-                connection.execute(select(func.count()).select_from(table)).scalar_one()
-            )
-    if "alembic_version" in existing:
-        counts["alembic_version"] = len(heads_of(connection))
+    for name in sorted(inspect(connection).get_table_names()):
+        counts[name] = int(
+            connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+        )
     return counts
 
 

@@ -586,3 +586,51 @@ def test_unknown_database_kind_is_refused(tmp_path):
     with pytest.raises(BackupError) as refused:
         create_backup(settings, make_host(), tmp_path / "b.zip")
     assert refused.value.code == REFUSED and "not 'mysql'" in str(refused.value)
+
+
+def test_secret_key_file_travels_with_the_backup_and_live_files_stay_out(tmp_path, monkeypatch):
+    """The default layout: database and generated secret key inside the data directory."""
+    monkeypatch.delenv("DECLIC_SECRET_KEY", raising=False)
+    host = make_host()
+
+    def layout(name: str) -> Settings:
+        data_dir = tmp_path / name
+        return load_settings(
+            data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'declic.sqlite3'}"
+        )
+
+    source = layout("source")
+    engine = make_engine(source.database_url)
+    upgrade(engine, host)
+    with engine.begin() as conn:
+        conn.execute(Organisation.__table__.insert().values(slug="nord", name="Nord"))
+    (source.data_dir / "logos").mkdir()
+    (source.data_dir / "logos" / "1-abc.png").write_bytes(LOGO)
+    with engine.connect() as reader:  # an open connection: the -wal and -shm files exist
+        reader.execute(select(Organisation.id)).all()
+        assert (source.data_dir / "declic.sqlite3-wal").exists()
+        create_backup(source, host, tmp_path / "b.zip")
+    engine.dispose()
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        members = sorted(zf.namelist())
+    assert members == [
+        "database/declic.sqlite3",
+        "files/logos/1-abc.png",
+        "files/secret_key",
+        "manifest.json",
+    ]
+
+    target = layout("target")
+    assert target.secret_key != source.secret_key  # a fresh install made its own key
+    report = restore_backup(target, host, tmp_path / "b.zip")
+    key_file = target.data_dir / "secret_key"
+    assert key_file.read_text() == (source.data_dir / "secret_key").read_text()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert report.warnings == []
+    assert contents(target.database_url) == contents(source.database_url)
+
+    # A key set through the environment wins over the file: say that old codes will not work.
+    monkeypatch.setenv("DECLIC_SECRET_KEY", "another key")
+    report = restore_backup(target, host, tmp_path / "b.zip", replace=True)
+    assert len(report.warnings) == 1
+    assert "not the one the backup was made with" in report.warnings[0]
