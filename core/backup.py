@@ -78,6 +78,10 @@ __all__ = [
 ]
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file's name, not a secret
+# Folders of the data directory that hold nothing to keep: ``imports`` holds user lists
+# uploaded and not confirmed yet, removed after a day because they hold personal data; a
+# backup kept for months must not hold them longer.
+TRANSIENT_FOLDERS = ("imports",)
 
 
 @dataclass
@@ -105,11 +109,14 @@ def _data_files(settings: Settings, exclude: set[Path]) -> Iterator[tuple[Path, 
     """(absolute path, archive-relative path) of every data file worth keeping.
 
     Left out: the live database files, hidden entries (our own staging folders, editors'
-    swap files) and ``*.tmp`` files, which are half-written by definition; symbolic links are
-    not followed (they may point anywhere on the machine)."""
+    swap files), ``*.tmp`` files, which are half-written by definition, and the transient
+    folders; symbolic links are not followed (they may point anywhere on the machine)."""
     root = settings.data_dir
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        top = Path(folder) == root
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (top and d in TRANSIENT_FOLDERS)
+        )
         for name in sorted(names):
             path = Path(folder) / name
             if name.startswith(".") or name.endswith(".tmp") or path in exclude:

@@ -135,7 +135,8 @@ def snapshot(settings: Settings) -> tuple[dict[str, list[str]] | None, dict[str,
 def platform(declic: Any, declic_settings: Settings) -> Any:
     """Both demo organisations (every installed plugin on, with its demo content) and one more
     organisation with a logo; data files beside it: the logo, a stored document in a subfolder,
-    and files a backup must leave out (a half-written upload, a hidden file)."""
+    and files a backup must leave out (a half-written upload, a hidden file, an unconfirmed
+    user import)."""
     with declic.db() as db:
         seed_demo(db, declic.state.host)
     org = declic.org("logo", name="Association Logo")
@@ -149,6 +150,8 @@ def platform(declic: Any, declic_settings: Settings) -> Any:
     (data / "documents" / "2026").mkdir(parents=True, exist_ok=True)
     (data / "documents" / "2026" / "feuille.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
     (data / "upload.tmp").write_bytes(b"half written")
+    (data / "imports").mkdir(parents=True, exist_ok=True)
+    (data / "imports" / "users-abc.csv").write_bytes(b"login;email\nzoe;zoe@example.org\n")
     (data / ".editor-swap").write_bytes(b"not data")
     with declic.db() as db:
         db.get_one(Organisation, org.id).logo = f"{org.id}-0a1b2c.png"
@@ -157,8 +160,12 @@ def platform(declic: Any, declic_settings: Settings) -> Any:
 
 
 def kept(files: dict[str, str]) -> dict[str, str]:
-    """The data files a backup holds: all but temporary and hidden ones."""
-    return {name: digest for name, digest in files.items() if not name.endswith(".tmp")}
+    """The data files a backup holds: all but temporary, transient and hidden ones."""
+    return {
+        name: digest
+        for name, digest in files.items()
+        if not name.endswith(".tmp") and not name.startswith("imports/")
+    }
 
 
 class Writer(threading.Thread):
@@ -250,6 +257,8 @@ def test_round_trip_restores_every_table_and_data_file(platform, declic_settings
         if entry["path"].startswith("files/")
     }
     assert listed == kept(source_files)
+    assert {"upload.tmp", "imports/users-abc.csv"} <= source_files.keys()
+    assert not any(".editor-swap" in entry["path"] for entry in manifest["files"])
     assert "secret_key" not in listed  # set through the settings here, not a file
     with zipfile.ZipFile(archive) as zf:
         for entry in manifest["files"]:
