@@ -1,7 +1,9 @@
-"""What happens to assets and loans: check-out, donation, acceptance, renewal, check-in, loss.
+"""What happens to loans: check-out (loan or donation), the agreement and its acceptance,
+renewal, check-in, loss.
 
 Database operations without a request, shared by the views, the cron job and the demo data. Every
-action writes its line of history (:func:`record`). Each function flushes; the caller commits.
+action writes its line of history (:func:`plugins.equipment.history.record`). Each function
+flushes; the caller commits.
 
 Check-out takes each asset with a conditional UPDATE (``... WHERE status is deployable``) and
 checks the row count: of two admins lending the same laptop at the same moment, the second finds
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, func, select, update
@@ -24,30 +26,11 @@ from core.clock import now
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import User
-from plugins.equipment.csv_import import RowResult
+from plugins.equipment.history import record
 from plugins.equipment.loans import LoanRules, due_date, renewal
-from plugins.equipment.models import (
-    STATUS_KINDS,
-    Agreement,
-    Asset,
-    Event,
-    Loan,
-    LoanItem,
-    Pack,
-    StatusLabel,
-)
-
-# The labels every organisation starts with: (role, name, kind). "On loan" is undeployable: an
-# asset that is out cannot be lent again until it is checked in.
-DEFAULT_LABELS = (
-    ("available", _l("Available"), "deployable"),
-    ("on_loan", _l("On loan"), "undeployable"),
-    ("in_repair", _l("In repair"), "undeployable"),
-    ("to_check", _l("To check"), "pending"),
-    ("given", _l("Given"), "archived"),
-    ("retired", _l("Retired"), "archived"),
-    ("lost", _l("Lost or stolen"), "archived"),
-)
+from plugins.equipment.models import Agreement, Asset, Loan, LoanItem, Pack, StatusLabel
+from plugins.equipment.refusals import RefusedError
+from plugins.equipment.stock import ensure_labels
 
 RETURN_CONDITIONS = (
     ("good", _l("Good: ready to lend again")),
@@ -67,67 +50,7 @@ DEFAULT_AGREEMENT = _l(
 )
 
 
-class RefusedError(Exception):
-    """An action that cannot be done, with the reason in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-# --- status labels and history -------------------------------------------------------------
-
-
-def ensure_labels(db: Session, organisation_id: int) -> dict[str, StatusLabel]:
-    """The organisation's labels by role, creating the default ones that are missing."""
-    rows = db.scalars(
-        select(StatusLabel).where(StatusLabel.organisation_id == organisation_id)
-    ).all()
-    by_role = {row.role: row for row in rows if row.role}
-    missing = [spec for spec in DEFAULT_LABELS if spec[0] not in by_role]
-    if missing:
-        try:
-            with db.begin_nested():
-                for role, name, kind in missing:
-                    label = StatusLabel(
-                        organisation_id=organisation_id, role=role, name=str(name), kind=kind
-                    )
-                    db.add(label)
-                    by_role[role] = label
-                db.flush()
-        except IntegrityError:
-            # Another request created them at the same time: use theirs.
-            rows = db.scalars(
-                select(StatusLabel).where(StatusLabel.organisation_id == organisation_id)
-            ).all()
-            by_role = {row.role: row for row in rows if row.role}
-    return by_role
-
-
-def record(
-    db: Session,
-    organisation_id: int,
-    action: str,
-    actor_id: int | None,
-    *,
-    asset_id: int | None = None,
-    loan_id: int | None = None,
-    learner_id: int | None = None,
-    detail: str = "",
-) -> None:
-    """One line of history (per asset and, when a learner is concerned, per learner)."""
-    db.add(
-        Event(
-            organisation_id=organisation_id,
-            asset_id=asset_id,
-            loan_id=loan_id,
-            learner_id=learner_id,
-            actor_id=actor_id,
-            action=action,
-            detail=detail[:2000],
-            created_at=now(),
-        )
-    )
+# --- the agreement -----------------------------------------------------------------------------
 
 
 def current_agreement(db: Session, organisation_id: int, actor_id: int | None = None) -> Agreement:
@@ -177,31 +100,6 @@ def new_agreement_version(
     db.add(row)
     db.flush()
     return row
-
-
-def import_rows(
-    db: Session, organisation_id: int, rows: Sequence[RowResult], actor_id: int | None
-) -> list[Asset]:
-    """Add validated CSV rows to the stock as available assets, each with its history line."""
-    labels = ensure_labels(db, organisation_id)
-    created = []
-    for row in rows:
-        asset = Asset(
-            organisation_id=organisation_id, status_label_id=labels["available"].id, **row.values
-        )
-        db.add(asset)
-        created.append((row.line, asset))
-    db.flush()
-    for line, asset in created:
-        record(
-            db,
-            organisation_id,
-            "imported",
-            actor_id,
-            asset_id=asset.id,
-            detail=_("line %(n)s", n=line),
-        )
-    return [asset for _line, asset in created]
 
 
 # --- check-out -------------------------------------------------------------------------------
@@ -467,72 +365,3 @@ def mark_lost(db: Session, loan: Loan, notes: str, actor_id: int | None) -> None
             detail=notes,
         )
     db.flush()
-
-
-def audit(db: Session, asset: Asset, notes: str, interval_days: int, actor_id: int | None) -> None:
-    """Someone saw the asset where it should be (Snipe-IT's audit): note it, and when to look
-    again (``interval_days`` later; 0 means the organisation does not plan audits)."""
-    at = now()
-    asset.last_audit_at = at
-    asset.next_audit_on = at.date() + timedelta(days=interval_days) if interval_days > 0 else None
-    db.flush()
-    record(db, asset.organisation_id, "audited", actor_id, asset_id=asset.id, detail=notes)
-
-
-# Labels an admin may move an asset to by hand; the others follow loans (on loan, given, lost).
-MANUAL_ROLES = ("available", "in_repair", "to_check", "retired")
-
-
-def manual_labels(db: Session, organisation_id: int) -> list[StatusLabel]:
-    """The labels an asset that is in the stock can be moved to: defaults, then the admin's own."""
-    labels = ensure_labels(db, organisation_id)
-    custom = db.scalars(
-        select(StatusLabel)
-        .where(StatusLabel.organisation_id == organisation_id, StatusLabel.role.is_(None))
-        .order_by(StatusLabel.name)
-    ).all()
-    return [labels[role] for role in MANUAL_ROLES] + list(custom)
-
-
-def add_label(db: Session, organisation_id: int, name: str, kind: str) -> StatusLabel:
-    """An organisation's own status label, of one of the four kinds."""
-    if kind not in STATUS_KINDS:
-        raise RefusedError(_("Choose one of the four kinds."))
-    if not name or len(name) > 100:
-        raise RefusedError(_("Write a name of 1 to 100 characters."))
-    taken = db.scalar(
-        select(StatusLabel.id).where(
-            StatusLabel.organisation_id == organisation_id,
-            func.lower(StatusLabel.name) == name.lower(),
-        )
-    )
-    if taken is not None:
-        raise RefusedError(_("Another status already has this name."))
-    label = StatusLabel(organisation_id=organisation_id, role=None, name=name, kind=kind)
-    db.add(label)
-    db.flush()
-    return label
-
-
-def set_status(db: Session, asset: Asset, label: StatusLabel, actor_id: int | None) -> None:
-    """Move an asset that is not out (send to repair, back to stock, retire, or a label of the
-    organisation's own)."""
-    active = db.scalar(select(LoanItem.id).where(LoanItem.active_asset_id == asset.id))
-    if active is not None or asset.status_label.role in ("on_loan", "given"):
-        raise RefusedError(_("This equipment is out: check it in first."))
-    if label.organisation_id != asset.organisation_id or label.id not in {
-        row.id for row in manual_labels(db, asset.organisation_id)
-    }:
-        raise RefusedError(_("Choose a status."))
-    before = asset.status_label.name
-    asset.status_label_id = label.id
-    db.flush()
-    db.refresh(asset)
-    record(
-        db,
-        asset.organisation_id,
-        "status",
-        actor_id,
-        asset_id=asset.id,
-        detail=f"{before} → {asset.status_label.name}",
-    )

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.models import Organisation
 from plugins.equipment import csv_import
-from plugins.equipment.circulation import import_rows
 from plugins.equipment.models import Asset
+from plugins.equipment.stock import import_rows
 from plugins.equipment.views.common import STOCK_ROLES, stock_counts
 
 

@@ -9,7 +9,7 @@ import warnings
 from PIL import Image, UnidentifiedImageError
 
 from core.i18n import gettext as _
-from plugins.equipment.circulation import RefusedError
+from plugins.equipment.refusals import RefusedError
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024
 MAX_PIXELS = 40_000_000

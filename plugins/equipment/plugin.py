@@ -29,14 +29,10 @@ from core.i18n import lazy_gettext as _l
 from core.models import Membership, Organisation, User
 from core.plugins import enabled_organisation_ids
 from plugins.equipment import models, reminders
-from plugins.equipment.circulation import (
-    Target,
-    check_out,
-    current_agreement,
-    ensure_labels,
-    record,
-)
+from plugins.equipment.circulation import Target, check_out, current_agreement
+from plugins.equipment.history import record
 from plugins.equipment.settings import NAME, SETTINGS, org_rules, org_settings
+from plugins.equipment.stock import ensure_labels
 
 HERE = Path(__file__).resolve().parent
 

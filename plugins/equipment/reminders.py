@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plugins.equipment.circulation import record
+from plugins.equipment.history import record
 from plugins.equipment.loans import days_late, reminder_levels_due
 from plugins.equipment.models import Loan, Reminder
 from plugins.equipment.settings import org_rules

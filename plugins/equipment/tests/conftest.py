@@ -13,8 +13,8 @@ import pytest
 from core import clock
 from core.models import Organisation, User
 from core.testing import Kit
-from plugins.equipment.circulation import ensure_labels
 from plugins.equipment.models import Asset
+from plugins.equipment.stock import ensure_labels
 
 
 @dataclass

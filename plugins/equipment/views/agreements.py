@@ -14,15 +14,10 @@ from core.errors import NotFound
 from core.i18n import gettext as _
 from core.models import User
 from plugins.equipment import agreement_pdf as pdf
-from plugins.equipment.circulation import (
-    RefusedError,
-    accept,
-    current_agreement,
-    new_agreement_version,
-    renew,
-)
+from plugins.equipment.circulation import accept, current_agreement, new_agreement_version, renew
 from plugins.equipment.loans import renewal
 from plugins.equipment.models import Agreement, Loan
+from plugins.equipment.refusals import RefusedError
 from plugins.equipment.settings import DEFAULT_RETURN_INSTRUCTIONS, NAME
 from plugins.equipment.views.common import KIND_LABELS, base_context, summarise
 from plugins.equipment.views.common import rules as org_rules

@@ -15,15 +15,8 @@ from core.contracts import SIGNED_IN, PageRoute, needs
 from core.errors import BadRequest
 from core.i18n import gettext as _
 from plugins.equipment import labels_pdf
-from plugins.equipment.circulation import (
-    RefusedError,
-    audit,
-    ensure_labels,
-    manual_labels,
-    record,
-    set_status,
-)
 from plugins.equipment.csv_import import parse_date
+from plugins.equipment.history import record
 from plugins.equipment.models import (
     ASSET_KINDS,
     GRADES,
@@ -37,7 +30,9 @@ from plugins.equipment.models import (
     StatusLabel,
 )
 from plugins.equipment.photos import checked_image
+from plugins.equipment.refusals import RefusedError
 from plugins.equipment.settings import NAME
+from plugins.equipment.stock import audit, ensure_labels, manual_labels, set_status
 from plugins.equipment.views.common import (
     KIND_LABELS,
     TEST_LABELS,

@@ -16,10 +16,10 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Membership, User
 from core.permissions import role_grants
-from plugins.equipment.circulation import ensure_labels
 from plugins.equipment.loans import LoanRules, days_late, overdue_state
 from plugins.equipment.models import Asset, Event, Loan, LoanItem, Reminder, StatusLabel
 from plugins.equipment.settings import NAME
+from plugins.equipment.stock import ensure_labels
 
 STOCK_ROLES = ("available", "on_loan", "given", "in_repair", "to_check", "retired", "lost")
 

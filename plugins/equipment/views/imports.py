@@ -19,8 +19,8 @@ from core.context import RequestContext
 from core.contracts import PageRoute, needs
 from core.i18n import gettext as _
 from plugins.equipment import csv_import
-from plugins.equipment.circulation import import_rows
 from plugins.equipment.models import Asset
+from plugins.equipment.stock import import_rows
 from plugins.equipment.views.common import base_context
 
 PREVIEW_ROWS = 20

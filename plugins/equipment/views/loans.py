@@ -14,16 +14,16 @@ from core.i18n import gettext as _
 from core.models import User
 from plugins.equipment.circulation import (
     RETURN_CONDITIONS,
-    RefusedError,
     Target,
     check_in,
     check_out,
-    ensure_labels,
     mark_lost,
     renew,
 )
 from plugins.equipment.loans import due_date
 from plugins.equipment.models import Asset, Loan, Pack
+from plugins.equipment.refusals import RefusedError
+from plugins.equipment.stock import ensure_labels
 from plugins.equipment.views.agreements import agreement_document, pdf_response
 from plugins.equipment.views.common import (
     base_context,

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from core.context import RequestContext
 from core.contracts import PageRoute, needs
 from core.i18n import gettext as _
-from plugins.equipment.circulation import record
+from plugins.equipment.history import record
 from plugins.equipment.models import Asset, LoanItem, Pack
 from plugins.equipment.views.common import KIND_LABELS, base_context
 

@@ -7,8 +7,9 @@ from starlette.responses import Response
 
 from core.context import RequestContext
 from core.contracts import PageRoute, needs
-from plugins.equipment.circulation import RefusedError, add_label, ensure_labels
 from plugins.equipment.models import STATUS_KINDS
+from plugins.equipment.refusals import RefusedError
+from plugins.equipment.stock import add_label, ensure_labels
 from plugins.equipment.views.common import STATUS_KIND_LABELS, base_context, label_counts
 
 
