@@ -1,11 +1,9 @@
-"""Learners from a spreadsheet: read a CSV file, check every line, plan, then apply in one go.
+"""Learners from a spreadsheet: check every line of the file, plan, then apply in one go.
 
 The file has the shape of Moodle's "upload users" (``username;firstname;lastname;email;lang;
 group1;role1``) or the French headings an association's spreadsheet has (``identifiant;prénom;
-nom;courriel;langue;groupe;rôle``). It may come from Excel or LibreOffice: UTF-8 with or without
-its byte-order mark, or Windows-1252; ``;`` or ``,`` (or tab) between cells.
-
-Line numbers are those a spreadsheet shows: the header is line 1.
+nom;courriel;langue;groupe;rôle``); reading it (encodings, separators, headings, line numbers as
+the spreadsheet shows them) is :mod:`core.user_import_file`.
 
 What a line does (decided here, once, for the import page and the command alike):
 
@@ -26,11 +24,6 @@ Nothing is written unless every line is valid, or the caller asks for the valid 
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,12 +35,32 @@ from core import i18n
 from core.auth import issue_login_code
 from core.i18n import gettext as _
 from core.models import Enrolment, Group, GroupMember, Membership, User
+from core.user_import_file import (
+    MAX_BYTES,
+    MAX_LINES,
+    MAX_SIZE_LABEL,
+    ImportFileError,
+    Row,
+    Table,
+    loose_key,
+    read_table,
+)
 from core.views.forms import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_SIZE_LABEL = "2 MB"
-# A workshop cohort is 12 to 40 people; a few thousand lines is already a whole programme.
-MAX_LINES = 2000
+__all__ = [
+    "MAX_BYTES",
+    "MAX_LINES",
+    "MAX_SIZE_LABEL",
+    "ImportFileError",
+    "ImportOutcome",
+    "ImportPlan",
+    "LinePlan",
+    "LinesRejectedError",
+    "apply_plan",
+    "plan_import",
+    "read_table",
+]
+
 NAME_LIMIT = 100
 GROUP_LIMIT = 200
 
@@ -59,63 +72,9 @@ UNCHANGED = "unchanged"
 REJECTED = "rejected"
 
 
-class ImportFileError(ValueError):
-    """The whole file is refused (too large, unreadable, no header, missing columns)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 class LinesRejectedError(ValueError):
     """Some lines are rejected and the caller did not ask for the valid lines only."""
 
-
-# --- reading the file -------------------------------------------------------------------------
-
-
-def _key(text: str) -> str:
-    """A heading or a cell value compared loosely: no accents, no case, no punctuation."""
-    stripped = unicodedata.normalize("NFKD", text.strip().lower())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in stripped if not unicodedata.combining(c)))
-
-
-# Heading (as _key makes it) → field. Moodle's upload-user names first, then French ones.
-HEADINGS = {
-    "username": "login",
-    "login": "login",
-    "loginname": "login",
-    "identifiant": "login",
-    "nomdutilisateur": "login",
-    "utilisateur": "login",
-    "firstname": "firstname",
-    "givenname": "firstname",
-    "prenom": "firstname",
-    "lastname": "lastname",
-    "surname": "lastname",
-    "familyname": "lastname",
-    "nom": "lastname",
-    "nomdefamille": "lastname",
-    "fullname": "fullname",
-    "name": "fullname",
-    "nomcomplet": "fullname",
-    "prenometnom": "fullname",
-    "nometprenom": "fullname",
-    "email": "email",
-    "mail": "email",
-    "emailaddress": "email",
-    "courriel": "email",
-    "adresseemail": "email",
-    "adressemail": "email",
-    "adressecourriel": "email",
-    "lang": "language",
-    "language": "language",
-    "langue": "language",
-    "role": "role",
-    "role1": "role",
-}
-# Moodle numbers its group columns (group1, group2 ...); any of them is a group to join.
-GROUP_HEADING = re.compile(r"^(group|groupe|cohort|cohorte)\d*$")
 
 LANGUAGE_WORDS = {
     "fr": "fr",
@@ -147,144 +106,6 @@ ROLE_WORDS = {
         ("admin", "administrator", "administrateur", "administratrice", "manager"), "admin"
     ),
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data line of the file: its number as a spreadsheet shows it and its cells by field."""
-
-    number: int
-    cells: dict[str, str]
-    groups: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    encoding: str
-    separator: str
-    columns: dict[str, str]  # field → the heading as written in the file
-    ignored: tuple[str, ...]  # headings this import does not use
-    rows: tuple[Row, ...]
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of the file and the encoding it was read with."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "Unicode text" export.
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _(
-                "This file cannot be read as text. Save it from your spreadsheet as "
-                "“CSV UTF-8” and try again."
-            )
-        ) from None
-
-
-def sniff_separator(header_line: str) -> str:
-    """``;`` (French spreadsheets), ``,`` or tab: the one the header line uses most."""
-    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts.values())
-    if best == 0:
-        return ","
-    return next(sep for sep in (";", "\t", ",") if counts[sep] == best)
-
-
-def read_table(data: bytes) -> Table:
-    """Check the file as a whole and read its lines; raise :class:`ImportFileError` if refused."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            _(
-                "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
-                size=f"{len(data) / (1024 * 1024):.1f}",
-                limit=MAX_SIZE_LABEL,
-            )
-        )
-    text, encoding = decode(data)
-    text = text.lstrip("\ufeff")  # some tools write the byte-order mark twice
-    lines = text.splitlines()
-    # Excel writes (and reads) a first line "sep=;" naming the separator; it shows no row for it.
-    if lines and re.fullmatch(r"sep=.", lines[0].strip()):
-        separator = lines[0].strip()[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    else:
-        first = next((line for line in lines if line.strip()), "")
-        separator = sniff_separator(first)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportFileError(_("The file is empty, or its first line is not a header."))
-    header = records[0]
-    columns: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    group_positions: list[int] = []
-    ignored: list[str] = []
-    for index, heading in enumerate(header):
-        key = _key(heading)
-        name = HEADINGS.get(key)
-        if name is None and GROUP_HEADING.match(key):
-            group_positions.append(index)
-            columns.setdefault("group", heading.strip())
-            continue
-        if name is None:
-            if heading.strip():
-                ignored.append(heading.strip())
-            continue
-        if name in positions:
-            raise ImportFileError(
-                _(
-                    "Two columns hold the same information: “%(first)s” and “%(second)s”. "
-                    "Keep only one of them.",
-                    first=columns[name],
-                    second=heading.strip(),
-                )
-            )
-        positions[name] = index
-        columns[name] = heading.strip()
-    missing = []
-    if "login" not in positions:
-        missing.append(_("login name (username or identifiant)"))
-    if not {"firstname", "lastname", "fullname"} & positions.keys():
-        missing.append(_("first name and last name (firstname/lastname or prénom/nom)"))
-    if missing:
-        raise ImportFileError(
-            _("The first line must name these columns: %(missing)s.", missing="; ".join(missing))
-        )
-    rows: list[Row] = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line in the sheet
-        cells = {
-            name: _clean(record[pos]) if pos < len(record) else ""
-            for name, pos in positions.items()
-        }
-        groups = tuple(
-            _clean(record[pos])
-            for pos in group_positions
-            if pos < len(record) and record[pos].strip()
-        )
-        rows.append(Row(number, cells, groups))
-    if len(rows) > MAX_LINES:
-        raise ImportFileError(
-            _(
-                "The file has %(count)s lines; at most %(limit)s people can be imported at once. "
-                "Split it into several files.",
-                count=len(rows),
-                limit=MAX_LINES,
-            )
-        )
-    return Table(encoding, separator, columns, tuple(ignored), tuple(rows))
-
-
-def _clean(cell: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", cell).split())
 
 
 # --- checking and planning --------------------------------------------------------------------
@@ -361,7 +182,7 @@ def _language(raw: str) -> str | None:
     for code, name in i18n.LANGUAGE_NAMES.items():
         if raw == name:
             return code
-    key = _key(raw.replace("-", "_").split("_")[0]) or _key(raw)
+    key = loose_key(raw.replace("-", "_").split("_")[0]) or loose_key(raw)
     found = LANGUAGE_WORDS.get(key)
     return found if found in i18n.LANGUAGE_NAMES else None
 
@@ -404,7 +225,7 @@ def _check_line(row: Row, errors: list[str]) -> LinePlan:
             )
         )
     raw_role = cells.get("role", "")
-    role = ROLE_WORDS.get(_key(raw_role), "") if raw_role else "learner"
+    role = ROLE_WORDS.get(loose_key(raw_role), "") if raw_role else "learner"
     if role == "admin":
         errors.append(
             _(
@@ -605,59 +426,60 @@ def apply_plan(
     if plan.rejected and not valid_only:
         raise LinesRejectedError(len(plan.rejected))
     outcome = ImportOutcome(rejected=len(plan.rejected))
-    group_ids = dict(plan.existing_groups)
-    for name in plan.new_groups:
-        group = Group(organisation_id=plan.organisation_id, course_id=plan.course_id, name=name)
-        db.add(group)
-        db.flush()
-        group_ids[name.lower()] = group.id
-        outcome.groups_created += 1
-    for line in plan.valid:
-        status = line.status
-        if status == UNCHANGED:
-            outcome.unchanged += 1
-            continue
-        user_id = line.user_id
-        new_user: User | None = None
-        if user_id is None:
-            new_user = User(
-                login=line.login,
-                display_name=line.display_name,
-                email=line.email,
-                language=line.language,
-            )
-            db.add(new_user)
-            db.flush()
-            user_id = new_user.id
-            db.add(
-                Membership(user_id=user_id, organisation_id=plan.organisation_id, role=line.role)
-            )
+    org_id, course_id = plan.organisation_id, plan.course_id
+    new_groups = {
+        name.lower(): Group(organisation_id=org_id, course_id=course_id, name=name)
+        for name in plan.new_groups
+    }
+    lines = [line for line in plan.valid if line.status != UNCHANGED]
+    outcome.unchanged = len(plan.valid) - len(lines)
+    accounts = {
+        line.number: User(
+            login=line.login,
+            display_name=line.display_name,
+            email=line.email,
+            language=line.language,
+        )
+        for line in lines
+        if line.user_id is None
+    }
+    # One flush for every new row of a kind: a 2000-line file is one round of inserts.
+    db.add_all([*new_groups.values(), *accounts.values()])
+    db.flush()
+    # Codes before the other rows: issuing one scans the session, so keep it small meanwhile.
+    for line in lines:
+        new_user = accounts.get(line.number)
+        if new_user is not None and line.role == "learner":
+            code = issue_login_code(db, new_user, org_id, actor, secret_key)
+            outcome.learners.append(NewLearner(new_user.id, line.login, line.display_name, code))
+            outcome.codes[line.number] = code
+    group_ids = {**plan.existing_groups, **{key: g.id for key, g in new_groups.items()}}
+    outcome.groups_created = len(new_groups)
+    rows: list[Membership | Enrolment | GroupMember] = []
+    for line in lines:
+        new_user = accounts.get(line.number)
+        user_id = new_user.id if new_user is not None else line.user_id
+        assert user_id is not None
+        if new_user is not None:
+            rows.append(Membership(user_id=user_id, organisation_id=org_id, role=line.role))
             outcome.created += 1
         else:
             outcome.updated += 1
         if line.enrol:
-            db.add(
+            rows.append(
                 Enrolment(
-                    organisation_id=plan.organisation_id,
-                    course_id=plan.course_id,
-                    user_id=user_id,
-                    role=line.role,
+                    organisation_id=org_id, course_id=course_id, user_id=user_id, role=line.role
                 )
             )
             outcome.enrolments += 1
         for name in line.join:
-            db.add(
+            rows.append(
                 GroupMember(
-                    organisation_id=plan.organisation_id,
-                    group_id=group_ids[name.lower()],
-                    user_id=user_id,
+                    organisation_id=org_id, group_id=group_ids[name.lower()], user_id=user_id
                 )
             )
             outcome.group_joins += 1
-        if new_user is not None and line.role == "learner":
-            code = issue_login_code(db, new_user, plan.organisation_id, actor, secret_key)
-            outcome.learners.append(NewLearner(user_id, line.login, line.display_name, code))
-            outcome.codes[line.number] = code
+    db.add_all(rows)
     db.flush()
     return outcome
 

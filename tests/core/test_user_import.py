@@ -17,6 +17,7 @@ from core.login_codes_pdf import CodeCard, render
 from core.models import Enrolment, Group, GroupMember, LoginCode, Membership, User
 from core.testing import TEST_SECRET, form_token
 from core.user_import import (
+    MAX_LINES,
     ImportFileError,
     LinesRejectedError,
     apply_plan,
@@ -135,6 +136,18 @@ def test_a_20_mb_file_is_refused_naming_the_limit():
         read_table(b"login;nom\n" + b"a;b\n" * (5 * 1024 * 1024))
     assert "20.0 MB" in refused.value.message
     assert "2 MB" in refused.value.message
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read():
+    table = read_table("login\tprénom\tnom\r\nali.b\tAli\tBen Salah\r\n".encode("utf-16"))
+    assert (table.encoding, table.separator) == ("utf-16", "\t")
+    assert table.rows[0].cells["lastname"] == "Ben Salah"
+
+
+def test_more_people_than_one_file_may_hold_is_refused():
+    lines = "".join(f"user{i};Nom{i}\n" for i in range(MAX_LINES + 1))
+    with pytest.raises(ImportFileError, match=f"at most {MAX_LINES} people"):
+        read_table(f"login;nom\n{lines}".encode())
 
 
 def test_an_empty_file_is_refused():
