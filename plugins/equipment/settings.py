@@ -4,6 +4,7 @@ reads them (the cron job, the demo data)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,9 +101,9 @@ DEFAULT_RETURN_INSTRUCTIONS = _l(
 )
 
 
-def org_settings(db: Session, organisation_id: int) -> dict[str, object]:
+def org_settings(db: Session, organisation_id: int) -> dict[str, Any]:
     """Declared defaults, then the organisation's stored values."""
-    values: dict[str, object] = {spec.name: spec.default for spec in SETTINGS}
+    values: dict[str, Any] = {spec.name: spec.default for spec in SETTINGS}
     stored = db.scalar(
         select(PluginState.settings_json).where(
             PluginState.organisation_id == organisation_id, PluginState.plugin == NAME
