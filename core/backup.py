@@ -172,7 +172,6 @@ def create_backup(settings: Settings, host: PluginHost, target: Path) -> BackupR
                     entry = add_file(archive, path, FILES_PREFIX + relative, True)
                 except FileNotFoundError:
                     continue  # removed since it was listed (a logo replaced meanwhile)
-                entry["mode"] = path.stat().st_mode & 0o777
                 entries.append(entry)
             manifest = {
                 "format": FORMAT,

@@ -47,17 +47,20 @@ def key_fingerprint(key: str) -> str:
 
 
 def add_file(archive: zipfile.ZipFile, source: Path, member: str, compress: bool) -> dict[str, Any]:
-    """Copy one file into the archive, hashing exactly the bytes written."""
+    """Copy one file into the archive, hashing exactly the bytes written; its entry in the
+    manifest (path, SHA-256, size, permission bits)."""
     info = zipfile.ZipInfo(member, date_time=now().timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     digest = hashlib.sha256()
     size = 0
+    # The source is opened first: a file removed meanwhile leaves no member behind.
     with source.open("rb") as fh, archive.open(info, "w", force_zip64=True) as out:
+        mode = os.fstat(fh.fileno()).st_mode & 0o777
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)
-    return {"path": member, "sha256": digest.hexdigest(), "size": size}
+    return {"path": member, "sha256": digest.hexdigest(), "size": size, "mode": mode}
 
 
 def _safe_member(path: Any) -> str:

@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 import core
 import core.backup_databases
 from core.backup import (
+    FAILED,
     REFUSED,
     TOOL_MISSING,
     BackupError,
@@ -643,3 +644,59 @@ def test_secret_key_file_travels_with_the_backup_and_live_files_stay_out(tmp_pat
     report = restore_backup(target, host, tmp_path / "b.zip", replace=True)
     assert len(report.warnings) == 1
     assert "not the one the backup was made with" in report.warnings[0]
+
+
+def test_postgres_restore_is_all_or_nothing(platform, declic_settings, tmp_path):
+    """pg_restore runs in one transaction: when it cannot drop a table (a table the backup does
+    not know refers to it), nothing at all has changed."""
+    if backend() != "postgres":
+        pytest.skip("PostgreSQL only (DECLIC_TEST_BACKEND=postgres)")
+    need_pg_tools()
+    host = platform.state.host
+    create_backup(declic_settings, host, tmp_path / "b.zip")
+    with fresh_target(tmp_path, declic_settings.database_url, "restored") as target:
+        restore_backup(target, host, tmp_path / "b.zip")
+        engine = make_engine(target.database_url)
+        with engine.begin() as conn:
+            conn.execute(Organisation.__table__.insert().values(slug="later", name="Later"))
+            conn.execute(
+                text(
+                    "CREATE TABLE later_plugin (id integer PRIMARY KEY, "
+                    "organisation_id integer REFERENCES organisation (id))"
+                )
+            )
+            conn.execute(text("INSERT INTO later_plugin SELECT 1, max(id) FROM organisation"))
+        before = snapshot(target)
+        with pytest.raises(BackupError) as failed:
+            restore_backup(target, host, tmp_path / "b.zip", replace=True)
+        assert failed.value.code == FAILED
+        assert "pg_restore failed" in str(failed.value) and "depend" in str(failed.value)
+        assert snapshot(target) == before
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM later_plugin")).scalar_one() == 1
+        engine.dispose()
+
+
+def test_sqlite_restore_keeps_an_open_database_coherent(platform, declic_settings, tmp_path):
+    """Restoring under a connection someone left open (a server not stopped): that connection
+    then reads the backup's data, and the file stays sound (no stale -wal replayed)."""
+    if backend() == "postgres":
+        pytest.skip("SQLite only")
+    host = platform.state.host
+    create_backup(declic_settings, host, tmp_path / "b.zip")
+    with fresh_target(tmp_path, declic_settings.database_url, "restored") as target:
+        restore_backup(target, host, tmp_path / "b.zip")
+        engine = make_engine(target.database_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(Organisation.__table__.insert().values(slug="later", name="Later"))
+            db_file = Path(make_url(target.database_url).database or "")
+            assert db_file.with_name(db_file.name + "-wal").stat().st_size > 0
+            restore_backup(target, host, tmp_path / "b.zip", replace=True)
+            with engine.connect() as conn:
+                slugs = set(conn.scalars(select(Organisation.slug)))
+                assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+        finally:
+            engine.dispose()
+        assert "later" not in slugs
+        assert contents(target.database_url) == contents(declic_settings.database_url)
