@@ -153,9 +153,9 @@ def declic_settings() -> list[SettingSpec]:
 def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
     items = []
     if ctx.may("quiz:attempt"):
-        items.append(MenuItem(_("My quizzes"), ctx.url("quiz.my_quizzes"), "learner", "📝", 40))
+        items.append(MenuItem(_("My quizzes"), ctx.url("quiz.my_quizzes"), "learner", "✎", 40))
     if ctx.may("quiz:bank.manage"):
-        items.append(MenuItem(_("Question bank"), ctx.url("quiz.bank"), "trainer", "🗂", 45))
+        items.append(MenuItem(_("Question bank"), ctx.url("quiz.bank"), "trainer", "☰", 45))
     return items
 
 
@@ -203,7 +203,7 @@ def declic_section_activities(
             title=title if visible else _("%(title)s (hidden from learners)", title=title),
             url=ctx.url("quiz.quiz", quiz_id=quiz_id),
             kind="quiz",
-            icon="📝",
+            icon="✎",
         )
         for quiz_id, section_id, title, visible in ctx.db.execute(stmt.order_by(Quiz.id))
         if section_id is not None and (visible or builder)
