@@ -230,7 +230,7 @@ def _restore_files(staged: Path, data_dir: Path, manifest: dict[str, Any]) -> in
         if relative.as_posix() == SECRET_KEY_FILE:
             mode = 0o600
         if isinstance(mode, int):
-            source.chmod(mode & 0o777)
+            source.chmod(mode & 0o755)  # never group- or world-writable, whatever the archive says
         os.replace(source, destination)  # atomic: a reader sees the old file or the new one
         count += 1
     return count

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -103,8 +104,10 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         raise BackupError(f"the manifest of {name} is incomplete: the archive is damaged")
     listed = set()
     for entry in files:
-        if not isinstance(entry, dict) or not re.fullmatch(
-            r"[0-9a-f]{64}", str(entry.get("sha256"))
+        if (
+            not isinstance(entry, dict)
+            or not re.fullmatch(r"[0-9a-f]{64}", str(entry.get("sha256")))
+            or not isinstance(entry.get("size"), int)
         ):
             raise BackupError(f"the manifest of {name} is incomplete: the archive is damaged")
         listed.add(_safe_member(entry.get("path")))
@@ -124,23 +127,34 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     return manifest
 
 
-def extract_checked(archive: zipfile.ZipFile, entry: dict[str, Any], into: Path) -> Path:
-    """Extract one member into ``into`` (same relative path), verifying its SHA-256."""
+def _checked_chunks(archive: zipfile.ZipFile, entry: dict[str, Any]) -> Iterator[bytes]:
+    """The member's bytes; raises :class:`BackupError` once they are read whole when they do not
+    match the manifest's SHA-256, and as soon as they exceed its size (a crafted archive must not
+    fill the disk before the check)."""
     member = entry["path"]
-    destination = into.joinpath(*PurePosixPath(member).parts)
-    destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    size = 0
     try:
-        with archive.open(member) as source, destination.open("wb") as out:
-            while chunk := source.read(CHUNK):
+        with archive.open(member) as fh:
+            while chunk := fh.read(CHUNK):
+                size += len(chunk)
+                if size > entry["size"]:
+                    raise BackupError(f"{member} is longer than its manifest says: refused")
                 digest.update(chunk)
-                out.write(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise BackupError(
-            f"{member} cannot be read from the archive ({exc}): it is damaged"
-        ) from exc
-    if digest.hexdigest() != entry["sha256"]:
+                yield chunk
+    except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+        raise BackupError(f"{member} cannot be read ({exc}): the archive is damaged") from exc
+    if digest.hexdigest() != entry["sha256"] or size != entry["size"]:
         raise BackupError(f"{member} does not match its checksum: the archive is damaged")
+
+
+def extract_checked(archive: zipfile.ZipFile, entry: dict[str, Any], into: Path) -> Path:
+    """Extract one member into ``into`` (same relative path), verifying it on the way."""
+    destination = into.joinpath(*PurePosixPath(entry["path"]).parts)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with destination.open("wb") as out:
+        for chunk in _checked_chunks(archive, entry):
+            out.write(chunk)
     return destination
 
 
@@ -150,17 +164,8 @@ def verify_backup(source: Path) -> dict[str, Any]:
     with open_archive(source) as archive:
         manifest = read_manifest(archive, source.name)
         for entry in manifest["files"]:
-            digest = hashlib.sha256()
-            try:
-                with archive.open(entry["path"]) as fh:
-                    while chunk := fh.read(CHUNK):
-                        digest.update(chunk)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-                raise BackupError(f"{entry['path']} cannot be read ({exc}): damaged") from exc
-            if digest.hexdigest() != entry["sha256"]:
-                raise BackupError(
-                    f"{entry['path']} does not match its checksum: the archive is damaged"
-                )
+            for _chunk in _checked_chunks(archive, entry):
+                pass
     return manifest
 
 

@@ -412,6 +412,9 @@ def damaged_copies(good: Path, folder: Path) -> dict[str, Path]:
     write("missing-member", {k: v for k, v in members.items() if k != logo})
     unsafe = json.loads(json.dumps(manifest))
     unsafe["files"].append({"path": "files/../../escape", "sha256": "0" * 64, "size": 1})
+    longer = json.loads(json.dumps(manifest))
+    next(e for e in longer["files"] if e["path"] == logo)["size"] = 10
+    write("longer-than-listed", {**members, "manifest.json": json.dumps(longer).encode()})
     write(
         "unsafe-path",
         {
@@ -429,7 +432,7 @@ def damaged_copies(good: Path, folder: Path) -> dict[str, Path]:
 
 
 REFUSAL_REASONS = {
-    "flipped": "Bad CRC-32",
+    "flipped": "the archive is damaged",
     "truncated": "damaged or not a Déclic backup",
     "not-a-zip": "damaged or not a Déclic backup",
     "foreign": "has no manifest.json",
@@ -437,6 +440,7 @@ REFUSAL_REASONS = {
     "extra-member": "its manifest does not list",
     "missing-member": "lacks 1 member",
     "unsafe-path": "unsafe path",
+    "longer-than-listed": "longer than its manifest says",
     "newer-format": "newer Déclic (backup format 99)",
     "unknown-revision": "zz_from_the_future",
 }
