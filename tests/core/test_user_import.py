@@ -11,7 +11,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from core import i18n
+from core import i18n, user_import
 from core.auth import user_for_code
 from core.login_codes_pdf import CodeCard, render
 from core.models import Enrolment, Group, GroupMember, LoginCode, Membership, User
@@ -505,3 +505,31 @@ def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(declic, place):
         os.utime(path, (day_ago, day_ago))
     assert client.get(preview_url).status_code == 404
     assert list(folder.glob("users-*")) == []
+
+
+def test_an_account_made_between_the_checks_and_the_writes_makes_the_import_refused_whole(
+    declic, place, monkeypatch
+):
+    """Two admins confirming the same people at once: the database's unique login stops the
+    second, whose import is refused as a whole (409), nothing of it written."""
+    org, course, admin = place
+    client = declic.client(admin)
+    url = f"/o/{org.slug}/admin/courses/{course.id}/import"
+    preview_url = _upload(declic, client, url, b"login;nom\nfirst.one;A\nrace.one;B\n").headers[
+        "location"
+    ]
+    preview = client.get(preview_url)
+    planned = user_import.plan_import
+
+    def plan_then_someone_else_creates_the_account(db, *args):
+        plan = planned(db, *args)
+        db.add(User(login="race.one", display_name="Made meanwhile"))
+        db.flush()
+        return plan
+
+    monkeypatch.setattr(user_import, "plan_import", plan_then_someone_else_creates_the_account)
+    before = counts(declic)
+    answer = client.post(preview_url, data={"csrf_token": form_token(preview.text)})
+    assert answer.status_code == 409
+    assert "Nothing was imported" in answer.text
+    assert counts(declic) == before
