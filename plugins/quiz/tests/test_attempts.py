@@ -226,3 +226,72 @@ def test_an_empty_answer_is_saved_but_not_counted_as_answered(declic, world):
     assert answer_of(declic, attempt_id, 1).response == {"choice": ""}
     summary = client.get(base + "/summary")
     assert "3 questions n’ont pas encore de réponse." in summary.text
+
+
+def test_concurrent_submissions_count_once(declic, world, monkeypatch):
+    import threading
+
+    from core.models import AuditEvent
+    from plugins.quiz import announce
+
+    heard = []
+    lock = threading.Lock()
+
+    def record(hooks, failures, db, name, **kw):
+        with lock:
+            heard.append(name)
+
+    monkeypatch.setattr(announce, "emit", record)
+    org = world["org"]
+    attempt_id = start(declic, declic.client(world["learner"]), org, world["quiz_id"])
+    clients = [declic.client(world["learner"]) for _ in range(5)]
+    tokens = [declic.csrf(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def submit(client, token):
+        barrier.wait()
+        r = client.post(
+            f"/o/{org.slug}/quiz/attempt/{attempt_id}/submit", data={"csrf_token": token}
+        )
+        with lock:
+            codes.append(r.status_code)
+
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [303] * 5
+    assert heard == ["declic_quiz_attempt_submitted", "declic_quiz_attempt_graded"]
+    assert declic.count(AuditEvent, action="quiz.attempt.submit") == 1
+
+
+def test_concurrent_saves_keep_the_newest(declic, world):
+    import threading
+
+    org = world["org"]
+    attempt_id = start(declic, declic.client(world["learner"]), org, world["quiz_id"])
+    clients = [declic.client(world["learner"]) for _ in range(6)]
+    tokens = [declic.csrf(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    # Sequence numbers arrive out of order; the highest one's answer must win.
+    plan = [(7000, "b"), (9000, "a"), (8000, "b"), (1000, "b"), (8999, "b"), (5000, "b")]
+
+    def send(client, token, seq, choice):
+        barrier.wait()
+        data = {"slot": "1", "seq": str(seq), "q1": choice, "csrf_token": token}
+        client.post(f"/o/{org.slug}/quiz/attempt/{attempt_id}/save", data=data)
+
+    threads = [
+        threading.Thread(target=send, args=(c, t, seq, choice))
+        for c, t, (seq, choice) in zip(clients, tokens, plan, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    stored = answer_of(declic, attempt_id, 1)
+    assert stored.sequence == 9000 and stored.response == {"choice": "a"}
