@@ -17,8 +17,17 @@ class PluginInfo:
     version: str
     description: str
     requires_core: str = ">=0.1"
+    # Plugins that must be installed (for instance because this one listens to their hooks).
     depends: tuple[str, ...] = ()
     label: str = ""  # human name, through gettext at display time; defaults to ``name``
+    # Plugins that must be switched on in an organisation for this one to be on there.
+    # None means "the same as depends"; a plugin that degrades gracefully without one of its
+    # dependencies (and says so on its pages) lists fewer.
+    needs_enabled: tuple[str, ...] | None = None
+
+    @property
+    def enabled_dependencies(self) -> tuple[str, ...]:
+        return self.depends if self.needs_enabled is None else self.needs_enabled
 
 
 @dataclass(frozen=True)

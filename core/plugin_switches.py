@@ -41,7 +41,7 @@ def check_switch(
         return SwitchProblem(_("There is no plugin called “%(name)s”.", name=plugin), ())
     on = switched_on(db, organisation.id)
     if enabled:
-        missing = tuple(dep for dep in host.infos[plugin].depends if dep not in on)
+        missing = tuple(dep for dep in host.infos[plugin].enabled_dependencies if dep not in on)
         if missing:
             return SwitchProblem(
                 _(

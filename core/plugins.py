@@ -300,13 +300,13 @@ class PluginHost:
         while changed:
             changed = False
             for name in list(on):
-                if any(dep not in on for dep in self.infos[name].depends):
+                if any(dep not in on for dep in self.infos[name].enabled_dependencies):
                     on.discard(name)
                     changed = True
         return frozenset(on)
 
     def dependents_of(self, name: str, among: Iterable[str]) -> list[str]:
-        return sorted(n for n in among if name in self.infos[n].depends)
+        return sorted(n for n in among if name in self.infos[n].enabled_dependencies)
 
     def call_each(
         self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any

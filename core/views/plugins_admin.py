@@ -78,7 +78,7 @@ def plugin_rows(ctx: RequestContext, org: Organisation) -> list[PluginRow]:
                 label=_label(info),
                 switched_on=name in on,
                 running=name in running,
-                needs_on=tuple(dep for dep in info.depends if dep not in running),
+                needs_on=tuple(dep for dep in info.enabled_dependencies if dep not in running),
                 specs=specs,
                 values=values,
             )

@@ -38,7 +38,11 @@ def declic_plugin_info() -> PluginInfo:
             "and verifiable certificates"
         ),
         requires_core=">=0.1",
+        # Installed with quiz (it listens to quiz's hooks), but it stays useful in an
+        # organisation that switches quiz off: observations and workshops still count, and its
+        # pages say why quiz evidence is missing.
         depends=("quiz",),
+        needs_enabled=(),
         label="Certification",
     )
 

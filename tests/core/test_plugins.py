@@ -18,7 +18,12 @@ from core.settings import load_settings
 
 
 def plugin_module(
-    name: str, *, depends: tuple[str, ...] = (), requires_core: str = ">=0.1", **hooks
+    name: str,
+    *,
+    depends: tuple[str, ...] = (),
+    requires_core: str = ">=0.1",
+    needs_enabled: tuple[str, ...] | None = None,
+    **hooks,
 ):
     """A throwaway plugin as a module (what an entry point loads), with ``hooks`` as functions."""
     module = types.ModuleType(f"declic_test_plugin_{name}")
@@ -26,7 +31,12 @@ def plugin_module(
     @hookimpl
     def declic_plugin_info() -> PluginInfo:
         return PluginInfo(
-            name, "1.0", f"Test plugin {name}", requires_core=requires_core, depends=depends
+            name,
+            "1.0",
+            f"Test plugin {name}",
+            requires_core=requires_core,
+            depends=depends,
+            needs_enabled=needs_enabled,
         )
 
     module.declic_plugin_info = declic_plugin_info
@@ -314,6 +324,17 @@ def test_effective_set_drops_plugins_whose_dependency_is_off():
         {"base", "child", "grandchild"}
     )
     assert host.dependents_of("base", {"child", "grandchild"}) == ["child"]
+
+
+def test_a_plugin_may_need_another_installed_but_not_switched_on():
+    host = PluginHost()
+    host.register(plugin_module("base"), "base")
+    host.register(plugin_module("listener", depends=("base",), needs_enabled=()), "listener")
+    assert host.effective({"listener"}) == frozenset({"listener"})
+    assert host.dependents_of("base", {"listener"}) == []
+    with pytest.raises(PluginLoadError, match="needs base"):
+        lonely = PluginHost()
+        lonely.register(plugin_module("listener", depends=("base",), needs_enabled=()), "listener")
 
 
 def test_a_dependency_cycle_fails_at_start_up(fake_entry_points):

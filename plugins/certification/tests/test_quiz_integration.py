@@ -22,7 +22,8 @@ from plugins.quiz.tests.builders import (
 
 def test_a_submitted_attempt_becomes_evidence(declic) -> None:
     org = declic.org("assoc-quiz")
-    declic.enable(org, "certification")  # switches quiz on too (dependency)
+    declic.enable(org, "quiz")
+    declic.enable(org, "certification")
     course = declic.course(org, sections=1)
     learner = declic.user(org, "learner", display_name="Karim")
     trainer = declic.user(org, "trainer")
