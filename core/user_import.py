@@ -206,6 +206,15 @@ def _check_line(row: Row, errors: list[str]) -> LinePlan:
         errors.append(_("The name is empty: fill in the first name or the last name."))
     elif max(len(first), len(last)) > NAME_LIMIT or len(name) > 2 * NAME_LIMIT:
         errors.append(_("The name is too long (%(limit)s characters at most).", limit=NAME_LIMIT))
+    elif "?" in name or "\ufffd" in name:
+        # What Excel writes for letters its "CSV" (Windows-1252) cannot hold: Arabic names.
+        errors.append(
+            _(
+                "The name “%(name)s” has “?” in place of letters: the spreadsheet could not save "
+                "them. Save the file as “CSV UTF-8” and upload it again.",
+                name=name,
+            )
+        )
     email = cells.get("email", "").lower() or None
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
         errors.append(

@@ -164,7 +164,8 @@ def _describe(line: user_import.LinePlan) -> str:
     """What a line will do, in a sentence (or why it is rejected)."""
     if line.reasons:
         return " ".join(line.reasons)
-    role = str(COURSE_ROLE_LABELS[line.role])
+    # Inside a sentence ("enrolled as learner"); the labels are capitalised for lists.
+    role = str(COURSE_ROLE_LABELS[line.role]).lower()
     parts: list[str] = []
     if line.user_id is None:
         parts.append(_("New account, enrolled as %(role)s.", role=role))

@@ -170,6 +170,7 @@ def test_every_bad_line_is_rejected_with_its_spreadsheet_line_number(declic, pla
         b"bad.lang;Bad;Lang;;klingon;\n"
         b"bad.role;Bad;Role;;;pilote\n"
         b"boss;The;Boss;;;administrateur\n"
+        b"lost.letters;?????;?? ???;;;\n"
     )
     plan = plan_for(declic, org, course, data)
     by_line = {line.number: line for line in plan.lines}
@@ -180,7 +181,8 @@ def test_every_bad_line_is_rejected_with_its_spreadsheet_line_number(declic, pla
     assert "Unknown language “klingon”" in by_line[7].reason
     assert "Unknown role “pilote”" in by_line[8].reason
     assert "Administrators are not imported" in by_line[9].reason
-    assert [line.number for line in plan.rejected] == [3, 4, 5, 7, 8, 9]
+    assert "Save the file as “CSV UTF-8”" in by_line[10].reason
+    assert [line.number for line in plan.rejected] == [3, 4, 5, 7, 8, 9, 10]
 
 
 def test_a_login_twice_in_the_file_rejects_both_lines(declic, place):
