@@ -33,10 +33,9 @@
 
   var root = document.querySelector(".quiz-attempt");
   if (!root) return;
-  var form = root.querySelector("form.attempt-form");
-  if (!form) return;
+  var form = root.querySelector("form.attempt-form"); // absent on the summary page
   var KEY = "declic-quiz-" + root.dataset.attempt;
-  var csrf = (form.querySelector("input[name=csrf_token]") || {}).value || "";
+  var csrf = (root.querySelector("input[name=csrf_token]") || {}).value || "";
   var globalStatus = document.getElementById("save-status");
   var msg = root.dataset;
 
@@ -129,6 +128,26 @@
     flush();
   }
 
+  // The summary page: answers still waiting in the browser go before the submission.
+  var submitForm = root.querySelector("form.submit-form");
+  if (submitForm) {
+    submitForm.addEventListener("submit", function (event) {
+      if (!Object.keys(queue()).length) return;
+      event.preventDefault();
+      sayGlobal(navigator.onLine ? msg.msgSaving : msg.msgWait, true);
+      flush();
+      var waitThenSubmit = function () {
+        if (!Object.keys(queue()).length) submitForm.submit();
+        else setTimeout(waitThenSubmit, 1000);
+      };
+      setTimeout(waitThenSubmit, 500);
+    });
+  }
+  window.addEventListener("online", function () { delay = 2000; flush(); });
+  window.addEventListener("offline", function () { sayGlobal(msg.msgOffline, true); });
+  flush();
+  if (!form) return;
+
   form.addEventListener("change", function (event) { enqueue(event.target.closest(".question")); });
   var typing = {};
   form.addEventListener("input", function (event) {
@@ -185,7 +204,4 @@
     };
     setTimeout(finishCheck, (finishIn + 2) * 1000);
   }
-  window.addEventListener("online", function () { delay = 2000; flush(); });
-  window.addEventListener("offline", function () { sayGlobal(msg.msgOffline, true); });
-  flush();
 })();

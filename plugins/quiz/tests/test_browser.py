@@ -174,3 +174,65 @@ def test_offline_answers_reach_the_server_and_double_submit_counts_once(chromium
         assert "Bravo, vous êtes prêt·e !" in text
     finally:
         context.close()
+
+
+def test_answers_waiting_in_the_browser_go_before_the_submission(chromium, live_server):
+    kit = live_server.kit
+    org = kit.org()
+    kit.enable(org, "quiz")
+    course = kit.course(org)
+    learner = kit.user(org, "learner", password=PASSWORD)
+    kit.enrol(course, learner)
+    with kit.db() as db:
+        category = ensure_category(db, org.id, "Queue")
+        quiz = Quiz(
+            organisation_id=org.id, course_id=course.id, title="File d'attente", visible=True
+        )
+        db.add(quiz)
+        db.flush()
+        for n, (qtype, data, tags) in enumerate(DEFAULT_QUESTIONS, 1):
+            question, _v = create_question(
+                db, org.id, category.id, qtype, f"Q{n}", f"Q{n}", data, tags=tags
+            )
+            db.add(
+                QuizSlot(
+                    organisation_id=org.id, quiz_id=quiz.id, position=n, question_id=question.id
+                )
+            )
+        quiz_id = quiz.id
+    context = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("input[name=identifier]", learner.login)
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        page.goto(f"/o/{org.slug}/quiz/{quiz_id}")
+        with page.expect_navigation():
+            page.click("form[action$='/start'] button")
+        with kit.db() as db:
+            attempt_id = db.query(Attempt).filter_by(quiz_id=quiz_id).one().id
+        page.goto(f"/o/{org.slug}/quiz/attempt/{attempt_id}/summary")
+        # An answer to question 3 is still in the browser (given offline, the tab then closed).
+        context.set_offline(True)
+        page.evaluate(
+            """([key, url]) => {
+                const root = document.querySelector('.quiz-attempt');
+                const seq = Number(root.dataset.serverMs) + 1000;
+                localStorage.setItem(key, JSON.stringify({"3": {seq: seq, url: url,
+                    fields: [["q3_present", "1"], ["q3", "true"]]}}));
+            }""",
+            [f"declic-quiz-{attempt_id}", f"/o/{org.slug}/quiz/attempt/{attempt_id}/save"],
+        )
+        page.click("form.submit-form button")
+        time.sleep(1)
+        assert kit.reload(Attempt, attempt_id).state == "in_progress"  # held back, nothing lost
+        context.set_offline(False)
+        page.wait_for_url("**/review")
+        attempt = kit.reload(Attempt, attempt_id)
+        assert attempt.state == "finished" and attempt.score == 1.0
+        assert answers(kit, attempt_id)[3] == {"value": "true"}
+    finally:
+        context.close()

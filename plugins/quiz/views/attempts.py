@@ -342,6 +342,7 @@ def summary(ctx: RequestContext, attempt_id: str) -> Response:
         attempt=attempt,
         items=items,
         unanswered=sum(1 for i in items if not i["answered"]),
+        sequence=sequence_now(),
         free=quiz.navigation == "free",
     )
 
