@@ -3,8 +3,10 @@ submit, review."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from sqlalchemy import select
 from starlette.responses import Response
 
 from core import clock
@@ -257,8 +259,8 @@ def save(ctx: RequestContext, attempt_id: str) -> Response:
     set_page(ctx.db, attempt, item["page"])
     immediate: dict[str, Any] = {}
     if quiz.feedback_mode == "immediate" and version.qtype != "essay":
-        answer = ctx.db.get(AttemptAnswer, _answer_id(ctx, attempt.id, item["slot"]))
-        result = grading.grade(version.qtype, version.data, answer.response if answer else None)
+        stored = _stored_response(ctx, attempt.id, item["slot"])
+        result = grading.grade(version.qtype, version.data, stored)
         if result.state not in ("unanswered", "needs_grading", "info"):
             immediate = {"state": result.state, "feedback": result.feedback}
     return ctx.render(
@@ -270,14 +272,14 @@ def save(ctx: RequestContext, attempt_id: str) -> Response:
     )
 
 
-def _answer_id(ctx: RequestContext, attempt_id: int, slot: int) -> int | None:
-    from sqlalchemy import select
-
-    return ctx.db.scalar(
-        select(AttemptAnswer.id).where(
+def _stored_response(ctx: RequestContext, attempt_id: int, slot: int) -> dict[str, Any] | None:
+    """The response the server holds now (the save may have been older than it)."""
+    raw = ctx.db.scalar(
+        select(AttemptAnswer.response_json).where(
             AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.slot == slot
         )
     )
+    return json.loads(raw) if raw else None
 
 
 def page_submit(ctx: RequestContext, attempt_id: str) -> Response:
