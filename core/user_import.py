@@ -38,11 +38,11 @@ from core.models import Enrolment, Group, GroupMember, Membership, User
 from core.user_import_file import (
     MAX_BYTES,
     MAX_LINES,
-    MAX_SIZE_LABEL,
     ImportFileError,
     Row,
     Table,
     loose_key,
+    max_size_label,
     read_table,
 )
 from core.views.forms import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
@@ -50,13 +50,13 @@ from core.views.forms import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
 __all__ = [
     "MAX_BYTES",
     "MAX_LINES",
-    "MAX_SIZE_LABEL",
     "ImportFileError",
     "ImportOutcome",
     "ImportPlan",
     "LinePlan",
     "LinesRejectedError",
     "apply_plan",
+    "max_size_label",
     "plan_import",
     "read_table",
 ]

@@ -18,10 +18,23 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core import i18n
 from core.i18n import gettext as _
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_SIZE_LABEL = "2 MB"
+MAX_MEGABYTES = 2
+MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
+
+
+def max_size_label() -> str:
+    """The size limit as people read it ("2 MB", "2 Mo" in French)."""
+    return _("%(size)s MB", size=MAX_MEGABYTES)
+
+
+def megabytes(size: int) -> str:
+    """A file size in MB as the reader writes numbers ("20", "2,5" in French)."""
+    return i18n.format_number(round(size / (1024 * 1024), 1))
+
+
 # A workshop cohort is 12 to 40 people and the whole first programme 400 learners. Issuing a
 # login code costs more as the import's transaction grows (measured on the shared 2-core machine:
 # 40 new learners 0.04 s, 500 under 1 s, 2000 about 9 s), so one file stays a programme's size.
@@ -135,8 +148,8 @@ def read_table(data: bytes) -> Table:
         raise ImportFileError(
             _(
                 "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
-                size=f"{len(data) / (1024 * 1024):.1f}",
-                limit=MAX_SIZE_LABEL,
+                size=megabytes(len(data)),
+                limit=max_size_label(),
             )
         )
     text, encoding = decode(data)

@@ -76,7 +76,7 @@ def _import(args: argparse.Namespace, runtime: Any) -> int:
     if size > user_import.MAX_BYTES:
         return fail(
             f"the file is {size / (1024 * 1024):.1f} MB; the largest file that can be imported "
-            f"is {user_import.MAX_SIZE_LABEL}"
+            f"is {user_import.max_size_label()}"
         )
     try:
         table = user_import.read_table(data)

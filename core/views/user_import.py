@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from core import user_import
+from core import user_import, user_import_file
 from core.auth import format_code, normalise_code, user_for_code
 from core.clock import now
 from core.context import RequestContext
@@ -127,8 +127,8 @@ def upload_page(ctx: RequestContext, course_id: str) -> Response:
             raise user_import.ImportFileError(
                 _(
                     "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
-                    size=f"{size / (1024 * 1024):.1f}",
-                    limit=user_import.MAX_SIZE_LABEL,
+                    size=user_import_file.megabytes(size),
+                    limit=user_import.max_size_label(),
                 )
             )
         user_import.read_table(data)
@@ -146,7 +146,7 @@ def _upload_form(
         status=status,
         course=course,
         error=error,
-        limit=user_import.MAX_SIZE_LABEL,
+        limit=user_import.max_size_label(),
         max_lines=user_import.MAX_LINES,
     )
 

@@ -134,7 +134,7 @@ def test_two_columns_for_the_same_field_are_refused():
 def test_a_20_mb_file_is_refused_naming_the_limit():
     with pytest.raises(ImportFileError) as refused:
         read_table(b"login;nom\n" + b"a;b\n" * (5 * 1024 * 1024))
-    assert "20.0 MB" in refused.value.message
+    assert "The file is 20 MB" in refused.value.message
     assert "2 MB" in refused.value.message
 
 
@@ -451,7 +451,7 @@ def test_a_20_mb_file_is_refused_on_the_page_naming_the_limit(declic, place):
     url = f"/o/{org.slug}/admin/courses/{course.id}/import"
     answer = _upload(declic, client, url, b"login;nom\n" + b"a;b\n" * (5 * 1024 * 1024))
     assert answer.status_code == 400
-    assert "The file is 20.0 MB; the largest file that can be imported is 2 MB." in answer.text
+    assert "The file is 20 MB; the largest file that can be imported is 2 MB." in answer.text
     assert not (declic.state.settings.data_dir / "imports").exists() or not list(
         (declic.state.settings.data_dir / "imports").glob("users-*")
     )
@@ -535,3 +535,14 @@ def test_an_account_made_between_the_checks_and_the_writes_makes_the_import_refu
     assert answer.status_code == 409
     assert "Nothing was imported" in answer.text
     assert counts(declic) == before
+
+
+def test_the_size_limit_is_named_in_french_on_a_french_page(declic):
+    org = declic.org(name="Association Francophone")  # French is the default language
+    course = declic.course(org)
+    admin = declic.user(org, "admin")
+    client = declic.client(admin)
+    url = f"/o/{org.slug}/admin/courses/{course.id}/import"
+    assert "2 Mo et 500 personnes au plus" in client.get(url).text
+    answer = _upload(declic, client, url, b"login;nom\n" + b"a;b\n" * (5 * 1024 * 1024))
+    assert "Le fichier fait 20 Mo ; le plus gros fichier importable fait 2 Mo." in answer.text
