@@ -150,29 +150,44 @@ def _check_target(settings: Settings, target: Path) -> Path:
     return target
 
 
+def _copy_data_files(
+    settings: Settings, archive: zipfile.ZipFile, done: dict[str, dict[str, Any]]
+) -> None:
+    """Add the data files not in ``done`` yet (names are never reused: a new logo gets a new
+    name), recording their manifest entries in it."""
+    for path, relative in _data_files(settings, _live_database_files(settings)):
+        member = FILES_PREFIX + relative
+        if member in done:
+            continue
+        try:
+            done[member] = add_file(archive, path, member, True)
+        except FileNotFoundError:
+            continue  # removed since it was listed (a logo replaced meanwhile)
+
+
 def create_backup(settings: Settings, host: PluginHost, target: Path) -> BackupReport:
     """Write a backup of the platform to ``target`` (a new file, 0600)."""
     target = _check_target(settings, target)
     kind = database_kind(settings.database_url)
     with tempfile.TemporaryDirectory(prefix=".declic-backup-", dir=target.parent) as scratch:
         work = Path(scratch)
-        if kind == "sqlite":
-            section, warnings = snapshot_sqlite(settings, work)
-            db_file, compress = work / "declic.sqlite3", True
-        else:
-            section, warnings = snapshot_postgres(settings, work)
-            db_file, compress = work / "declic.pgdump", False  # already compressed
         partial = work / "archive.zip"
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        entries: list[dict[str, Any]] = []
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
-            entries.append(add_file(archive, db_file, section["member"], compress))
-            for path, relative in _data_files(settings, _live_database_files(settings)):
-                try:
-                    entry = add_file(archive, path, FILES_PREFIX + relative, True)
-                except FileNotFoundError:
-                    continue  # removed since it was listed (a logo replaced meanwhile)
-                entries.append(entry)
+            files: dict[str, dict[str, Any]] = {}
+            # Data files are copied before the database snapshot and again after it (those new
+            # by then): a file the snapshot refers to was on disk at one of the two moments,
+            # unless it was both created and removed while the snapshot was being taken.
+            _copy_data_files(settings, archive, files)
+            if kind == "sqlite":
+                section, warnings = snapshot_sqlite(settings, work)
+                db_file, compress = work / "declic.sqlite3", True
+            else:
+                section, warnings = snapshot_postgres(settings, work)
+                db_file, compress = work / "declic.pgdump", False  # already compressed
+            _copy_data_files(settings, archive, files)
+            entries = [add_file(archive, db_file, section["member"], compress)]
+            entries.extend(files[member] for member in sorted(files))
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,

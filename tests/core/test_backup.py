@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, inspect, make_url, select, text
 from sqlalchemy.pool import NullPool
 
 import core
+import core.backup
 import core.backup_databases
 from core.backup import (
     FAILED,
@@ -113,6 +114,21 @@ def contents(url: str) -> dict[str, list[str]]:
     finally:
         engine.dispose()
     return tables
+
+
+def primary_keys(url: str) -> dict[str, set[tuple[Any, ...]]]:
+    """The primary key of every row of every table."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            existing = set(inspect(conn).get_table_names())
+            return {
+                table.name: {tuple(row) for row in conn.execute(select(*table.primary_key.columns))}
+                for table in Base.metadata.sorted_tables
+                if table.name in existing and table.primary_key.columns
+            }
+    finally:
+        engine.dispose()
 
 
 def data_files(folder: Path) -> dict[str, str]:
@@ -224,6 +240,38 @@ class Writer(threading.Thread):
         assert not self.errors, self.errors
 
 
+class PageWriter(threading.Thread):
+    """Keeps sending the branding form through the application (CSRF token, routing, audit):
+    each accepted form renames the organisation to "Busy N" and writes one audit event."""
+
+    def __init__(self, kit: Any, slug: str, admin: Any) -> None:
+        super().__init__(daemon=True)
+        self.kit = kit
+        self.url = f"/o/{slug}/admin/branding"
+        self.client = kit.client(admin)
+        self.commits = 0
+        self.errors: list[BaseException] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        form = {"colour": "#1f5fa8", "theme": "default", "default_language": "fr"}
+        while not self.halt.is_set():
+            try:
+                answer = self.kit.post(
+                    self.client, self.url, {**form, "name": f"Busy {self.commits + 1}"}
+                )
+                assert answer.status_code == 303, answer.text[:500]
+                self.commits += 1
+            except BaseException as exc:  # reported by stop()
+                self.errors.append(exc)
+                return
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join(timeout=30)
+        assert not self.errors, self.errors
+
+
 # --- round trips ------------------------------------------------------------------------------
 
 
@@ -293,20 +341,24 @@ def test_backup_taken_while_the_platform_writes_is_consistent(platform, declic_s
     host = platform.state.host
     org = platform.org("busy")
     writer = Writer(platform, org.id)
+    pages = PageWriter(platform, "busy", platform.user(org, "admin"))
     writer.start()
+    pages.start()
     try:
         writer.wait_for(20)
         with platform.db() as db:
             committed_before = set(
                 db.scalars(select(Course.id).where(Course.organisation_id == org.id))
             )
-        started = writer.commits
+        started, pages_started = writer.commits, pages.commits
         create_backup(declic_settings, host, tmp_path / "live.zip")
-        during = writer.commits - started
+        during, pages_during = writer.commits - started, pages.commits - pages_started
         writer.wait_for(writer.commits + 5)  # and the platform goes on after it
     finally:
         writer.stop()
+        pages.stop()
     assert during > 0, "no write happened while the backup was taken"
+    assert pages.commits > 0, "the branding form was never accepted"
     final = contents(declic_settings.database_url)
 
     if backend() != "postgres":
@@ -321,6 +373,7 @@ def test_backup_taken_while_the_platform_writes_is_consistent(platform, declic_s
     with fresh_target(tmp_path, declic_settings.database_url, "restored") as target:
         restore_backup(target, host, tmp_path / "live.zip")
         restored = contents(target.database_url)
+        restored_keys = primary_keys(target.database_url)
         engine = make_engine(target.database_url)
         try:
             with engine.connect() as conn:
@@ -336,6 +389,15 @@ def test_backup_taken_while_the_platform_writes_is_consistent(platform, declic_s
                         select(AuditEvent.target).where(AuditEvent.action == "test.live-write")
                     )
                 )
+                name = conn.scalar(select(Organisation.name).where(Organisation.id == org.id))
+                renamed = len(
+                    conn.scalars(
+                        select(AuditEvent.id).where(
+                            AuditEvent.organisation_id == org.id,
+                            AuditEvent.action == "organisation.branding",
+                        )
+                    ).all()
+                )
         finally:
             engine.dispose()
     # Everything committed before the backup began is in it; nothing torn; nothing invented.
@@ -344,8 +406,18 @@ def test_backup_taken_while_the_platform_writes_is_consistent(platform, declic_s
     assert all(per_course.get(course_id) == 3 for course_id in live)
     assert set(per_course) == live
     assert audited == {f"course:{course_id}" for course_id in live}
+    # The organisation's name and its audit trail come from the same instant.
+    assert name == (f"Busy {renamed}" if renamed else "BUSY")
+    assert renamed <= pages_started + pages_during + 1
+    # Nothing invented: every restored row is in the platform as it ended, unchanged, except
+    # in the tables the branding form updates in place (there the row must still exist).
+    updated_in_place = {"organisation"}
+    final_keys = primary_keys(declic_settings.database_url)
     for table, rows in restored.items():
-        assert set(rows) <= set(final[table]), f"{table} holds rows the platform never had"
+        if table in updated_in_place:
+            assert restored_keys[table] <= final_keys[table], table
+        else:
+            assert set(rows) <= set(final[table]), f"{table} holds rows the platform never had"
 
 
 def test_restore_refuses_a_database_with_data_and_replaces_it_with_yes(
@@ -704,3 +776,28 @@ def test_sqlite_restore_keeps_an_open_database_coherent(platform, declic_setting
             engine.dispose()
         assert "later" not in slugs
         assert contents(target.database_url) == contents(declic_settings.database_url)
+
+
+def test_data_files_changed_during_the_snapshot_are_kept(
+    platform, declic_settings, tmp_path, monkeypatch
+):
+    """Files are copied before and after the database snapshot: a logo removed while the
+    snapshot is taken, and one written meanwhile, are both in the archive."""
+    need_pg_tools()
+    logos = declic_settings.data_dir / "logos"
+    removed = next(logos.glob("*.png"))
+    added = logos / "9-newlogo.png"
+    name = "snapshot_postgres" if backend() == "postgres" else "snapshot_sqlite"
+    real = getattr(core.backup, name)
+
+    def busy_snapshot(settings: Settings, into: Path) -> Any:
+        removed.unlink()
+        result = real(settings, into)
+        added.write_bytes(LOGO[::-1])
+        return result
+
+    monkeypatch.setattr(core.backup, name, busy_snapshot)
+    create_backup(declic_settings, platform.state.host, tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        assert zf.read(f"files/logos/{removed.name}") == LOGO
+        assert zf.read("files/logos/9-newlogo.png") == LOGO[::-1]
