@@ -111,6 +111,18 @@ class Table:
     rows: tuple[Row, ...]
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over the limit, naming its size and the limit."""
+    if size > MAX_BYTES:
+        raise ImportFileError(
+            _(
+                "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
+                size=megabytes(size),
+                limit=max_size_label(),
+            )
+        )
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
     if data.startswith(codecs.BOM_UTF8):
@@ -144,14 +156,7 @@ def sniff_separator(header_line: str) -> str:
 
 def read_table(data: bytes) -> Table:
     """Check the file as a whole and read its lines; raise :class:`ImportFileError` if refused."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            _(
-                "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
-                size=megabytes(len(data)),
-                limit=max_size_label(),
-            )
-        )
+    check_size(len(data))
     text, encoding = decode(data)
     text = text.lstrip("\ufeff")  # some tools write the byte-order mark twice
     lines = text.splitlines()

@@ -73,12 +73,8 @@ def _import(args: argparse.Namespace, runtime: Any) -> int:
             size = args.file.stat().st_size
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
-    if size > user_import.MAX_BYTES:
-        return fail(
-            f"the file is {size / (1024 * 1024):.1f} MB; the largest file that can be imported "
-            f"is {user_import.max_size_label()}"
-        )
     try:
+        user_import.check_size(size)
         table = user_import.read_table(data)
     except user_import.ImportFileError as problem:
         return fail(problem.message)

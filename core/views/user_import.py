@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from core import user_import, user_import_file
+from core import user_import
 from core.auth import format_code, normalise_code, user_for_code
 from core.clock import now
 from core.context import RequestContext
@@ -123,14 +123,7 @@ def upload_page(ctx: RequestContext, course_id: str) -> Response:
     data = upload.file.read(user_import.MAX_BYTES + 1)
     try:
         if len(data) > user_import.MAX_BYTES:
-            size = upload.size if upload.size is not None else len(data)
-            raise user_import.ImportFileError(
-                _(
-                    "The file is %(size)s MB; the largest file that can be imported is %(limit)s.",
-                    size=user_import_file.megabytes(size),
-                    limit=user_import.max_size_label(),
-                )
-            )
+            user_import.check_size(upload.size if upload.size is not None else len(data))
         user_import.read_table(data)
     except user_import.ImportFileError as problem:
         return _upload_form(ctx, course, problem.message, status=400)
