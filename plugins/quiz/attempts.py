@@ -351,6 +351,8 @@ def answers_with_versions(
         .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id)
         .where(AttemptAnswer.attempt_id == attempt_id)
         .order_by(AttemptAnswer.slot)
+        # Saves are single UPDATE statements: rows loaded earlier in the request are stale.
+        .execution_options(populate_existing=True)
     ).all()
     return [(a, v) for a, v in rows]
 

@@ -295,3 +295,24 @@ def test_concurrent_saves_keep_the_newest(declic, world):
         t.join(timeout=60)
     stored = answer_of(declic, attempt_id, 1)
     assert stored.sequence == 9000 and stored.response == {"choice": "a"}
+
+
+def test_a_page_with_one_bad_answer_keeps_the_good_ones_it_saved(declic):
+    world = setup_learner(declic, "assoc-page", questions_per_page=0)
+    client = declic.client(world["learner"])
+    org = world["org"]
+    attempt_id = start(declic, client, org, world["quiz_id"])
+    base = f"/o/{org.slug}/quiz/attempt/{attempt_id}"
+    form = {
+        "page": "0",
+        "q1_present": "1",
+        "q1": "a",
+        "q2_present": "1",
+        "q2": "vingt",
+        "goto": "summary",
+    }
+    page = declic.post(client, base + "/page", form)
+    assert page.status_code == 422
+    assert 'value="a" checked' in page.text and 'value="vingt"' in page.text
+    assert answer_of(declic, attempt_id, 1).response == {"choice": "a"}
+    assert answer_of(declic, attempt_id, 2).response is None
