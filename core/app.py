@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.contracts import Access
 from core.plugins import PluginHost
 from core.routing import RouteDef, build_route
 from core.settings import Settings, load_settings
@@ -78,8 +79,37 @@ def plugin_route_defs(host: PluginHost) -> list[RouteDef]:
     return defs
 
 
+def platform_route_defs(host: PluginHost) -> list[RouteDef]:
+    """Plugins' platform pages, under ``/admin/p/NAME``: platform admins only, always."""
+    defs: list[RouteDef] = []
+    for plugin, routes in host.call_each("declic_platform_routes"):
+        for route in routes:
+            name = route.name or route.endpoint.__name__
+            defs.append(
+                RouteDef(
+                    path=f"/admin/p/{plugin}{route.path}",
+                    endpoint=route.endpoint,
+                    methods=tuple(route.methods),
+                    access=Access(platform_admin=True, csrf=route.access.csrf),
+                    name=f"{plugin}.{name}",
+                    plugin=plugin,
+                )
+            )
+    return defs
+
+
+def platform_links(host: PluginHost) -> list[tuple[str, str]]:
+    """(label, path) of the plugins' platform pages that can be linked to directly."""
+    links: list[tuple[str, str]] = []
+    for plugin, routes in host.call_each("declic_platform_routes"):
+        for route in routes:
+            if route.label and "{" not in route.path and "GET" in route.methods:
+                links.append((route.label, f"/admin/p/{plugin}{route.path}"))
+    return links
+
+
 def all_route_defs(state: AppState) -> list[RouteDef]:
-    return [*core_routes(), *plugin_route_defs(state.host)]
+    return [*core_routes(), *plugin_route_defs(state.host), *platform_route_defs(state.host)]
 
 
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Starlette:
@@ -102,6 +132,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
 
     defs = all_route_defs(state)
     state.extra["route_defs"] = defs
+    state.extra["platform_links"] = platform_links(state.host)
 
     async def healthz(request: Request) -> JSONResponse:
         def check() -> bool:
@@ -109,7 +140,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
                 with state.engine.connect() as conn:
                     conn.execute(text("SELECT 1"))
                 return True
-            except Exception:  # noqa: BLE001 - any failure means "not ok"
+            except Exception:  # any failure means "not ok"
                 log.exception("health check: database unavailable")
                 return False
 

@@ -309,7 +309,13 @@ def check_files(state: AppState, name: str) -> list[Problem]:
 
 
 def plugin_route_defs(state: AppState, name: str) -> list[Any]:
-    return [d for d in state.extra.get("route_defs", []) if d.plugin == name]
+    """The plugin's organisation routes (its platform pages, under /admin/p/, are not switched
+    per organisation)."""
+    return [
+        d
+        for d in state.extra.get("route_defs", [])
+        if d.plugin == name and d.path.startswith("/o/{org}/")
+    ]
 
 
 def fill(path: str, value: int) -> str:

@@ -67,6 +67,7 @@ class PageRoute:
     methods: Sequence[str] = ("GET",)
     access: Access = SIGNED_IN
     name: str | None = None
+    label: str = ""  # link text where core lists the page (platform routes): a lazy_gettext string
 
 
 @dataclass(frozen=True)

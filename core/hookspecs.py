@@ -116,6 +116,18 @@ def declic_routes() -> list[PageRoute]:
 
 
 @hookspec
+def declic_platform_routes() -> list[PageRoute]:
+    """The plugin's pages for the platform administrators, outside any organisation.
+
+    Called once at start-up, on every installed plugin. Each ``PageRoute.path`` is mounted under
+    ``/admin/p/NAME``; whatever ``Access`` it declares, core only lets platform admins in (these
+    pages see every organisation, for instance the programme-wide equipment stock). A route with
+    a ``label`` and no path parameter is listed on the platform administration page. Returns a
+    list of ``core.contracts.PageRoute``.
+    """
+
+
+@hookspec
 def declic_capabilities() -> list[Capability]:
     """The capabilities the plugin checks, with the roles that hold them by default.
 

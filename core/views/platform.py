@@ -44,6 +44,7 @@ def organisations_page(ctx: RequestContext) -> Response:
         "core/platform_organisations.html",
         rows=[(org, count, admins.get(org.id, [])) for org, count in rows],
         created=ctx.request.query_params.get("created", ""),
+        plugin_pages=ctx.app.extra.get("platform_links", []),
     )
 
 

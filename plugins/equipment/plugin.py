@@ -100,6 +100,13 @@ def declic_routes() -> list[PageRoute]:
 
 
 @hookimpl
+def declic_platform_routes() -> list[PageRoute]:
+    from plugins.equipment.views import platform_routes
+
+    return platform_routes()
+
+
+@hookimpl
 def declic_cli(subparsers: Any) -> None:
     from plugins.equipment import cli
 

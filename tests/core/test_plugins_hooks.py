@@ -285,3 +285,27 @@ def test_demo_data_is_asked_of_the_plugins_enabled_for_each_demo_organisation(de
     assert report.created and set(report.created) <= slugs
     demo_calls = [call for call in cli_plugin if call[0] == "demo"]
     assert sorted(call[1] for call in demo_calls) == sorted(report.created)
+
+
+def test_declic_platform_routes_are_for_platform_admins_only(declic, declic_settings):
+    """A plugin's platform page lives under /admin/p/NAME, outside any organisation; whatever
+    access it declares, only platform admins get in, and a labelled page is linked from /admin."""
+    from core.contracts import PUBLIC
+
+    def overview(ctx):
+        return PlainTextResponse("every organisation")
+
+    module = types.ModuleType("declic_test_platform_pages")
+    module.declic_plugin_info = hookimpl(lambda: PluginInfo("overview", "1.0", "Overview"))
+    module.declic_platform_routes = hookimpl(
+        lambda: [PageRoute("/all", overview, ("GET",), PUBLIC, "all", label="Everything")]
+    )
+    with app_with_plugins(declic_settings, {"overview": module}) as kit:
+        org = kit.org("plat")
+        member = kit.user(org, "admin")
+        boss = kit.user(None, login="boss", is_platform_admin=True)
+        assert kit.client().get("/admin/p/overview/all").status_code == 303  # to sign in
+        assert kit.client(member).get("/admin/p/overview/all").status_code == 403
+        answer = kit.client(boss).get("/admin/p/overview/all")
+        assert answer.status_code == 200 and answer.text == "every organisation"
+        assert "/admin/p/overview/all" in kit.client(boss).get("/admin").text

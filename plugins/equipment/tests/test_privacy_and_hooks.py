@@ -113,9 +113,14 @@ def test_platform_stock_is_for_platform_admins(declic: Kit, shop: Shop) -> None:
         f"/o/{org_b.slug}/equipment/checkout",
         {"asset": pcs_b[0], "borrower": learner_b.id, "kind": "donation"},
     )
-    assert admin.get(shop.url("/platform")).status_code == 403
+    assert admin.get("/admin/p/equipment/stock").status_code == 403
+    assert shop.url("/platform").endswith("/platform")
+    assert admin.get(shop.url("/platform")).status_code == 404  # not an organisation page
     boss = declic.client(declic.user(None, login="boss", is_platform_admin=True))
-    page = boss.get(shop.url("/platform"))
+    listing = boss.get("/admin")
+    assert "/admin/p/equipment/stock" in listing.text
+    assert "Le matériel dans tout le programme" in listing.text
+    page = boss.get("/admin/p/equipment/stock")
     assert page.status_code == 200
     assert "Association B" in page.text and "ASSO" in page.text
     assert 'id="equipped"' in page.text and ">2 " in page.text

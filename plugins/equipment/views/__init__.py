@@ -12,7 +12,6 @@ def all_routes() -> list[PageRoute]:
         imports,
         loans,
         packs,
-        platform,
         statuses,
     )
 
@@ -22,6 +21,11 @@ def all_routes() -> list[PageRoute]:
         *loans.ROUTES,
         *agreements.ROUTES,
         *imports.ROUTES,
-        *platform.ROUTES,
         *statuses.ROUTES,
     ]
+
+
+def platform_routes() -> list[PageRoute]:
+    from plugins.equipment.views import platform
+
+    return list(platform.ROUTES)

@@ -1,9 +1,8 @@
 """The programme-wide stock, for platform admins: per organisation, how many assets are available,
 on loan, given or in repair, and how many learners are equipped.
 
-Plugin routes are always mounted under ``/o/{org}/equipment``: core has no hook for a plugin page
-outside an organisation, so this page is reached through any organisation that has the plugin on
-(``/o/ANY/equipment/platform``) and shows every organisation alike.
+Served through core's ``declic_platform_routes`` hook at ``/admin/p/equipment/stock``, outside
+any organisation; core lets only platform admins in.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from starlette.responses import Response
 
 from core.context import RequestContext
 from core.contracts import PLATFORM_ADMIN, PageRoute
+from core.i18n import lazy_gettext as _l
 from core.models import Organisation
 from plugins.equipment.models import Asset, Loan, StatusLabel
 from plugins.equipment.views.common import STOCK_ROLES, base_context
@@ -70,4 +70,13 @@ def programme_stock(ctx: RequestContext) -> Response:
     )
 
 
-ROUTES = [PageRoute("/platform", programme_stock, ("GET",), PLATFORM_ADMIN, "platform")]
+ROUTES = [
+    PageRoute(
+        "/stock",
+        programme_stock,
+        ("GET",),
+        PLATFORM_ADMIN,
+        "platform",
+        label=_l("Equipment across the programme"),
+    )
+]
