@@ -169,8 +169,12 @@ def create_backup(settings: Settings, host: PluginHost, target: Path) -> BackupR
     """Write a backup of the platform to ``target`` (a new file, 0600)."""
     target = _check_target(settings, target)
     kind = database_kind(settings.database_url)
-    with tempfile.TemporaryDirectory(prefix=".declic-backup-", dir=target.parent) as scratch:
-        work = Path(scratch)
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=".declic-backup-", dir=target.parent)
+    except OSError as exc:  # os.access says yes to root, a read-only mount still says no
+        raise BackupError(f"cannot write in {target.parent} ({exc.strerror})") from exc
+    with scratch:
+        work = Path(scratch.name)
         partial = work / "archive.zip"
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as archive:

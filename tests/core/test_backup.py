@@ -605,6 +605,21 @@ def test_cli_backup_and_restore_exit_codes(platform, declic_settings, tmp_path, 
     assert code == REFUSED and "does not exist" in err
     code, _out, err = cli(declic_settings, "backup", str(declic_settings.data_dir / "in.zip"))
     assert code == REFUSED and "inside the data directory" in err
+    # A folder the command may not write in (as the system reports it: root passes os.access).
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("dir") == readonly:
+            raise PermissionError(13, "Permission denied")
+        return real_temporary_directory(*args, **kwargs)
+
+    real_temporary_directory = core.backup.tempfile.TemporaryDirectory
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core.backup.tempfile, "TemporaryDirectory", refuse)
+        code, _out, err = cli(declic_settings, "backup", str(readonly / "b.zip"))
+    assert code == REFUSED and "cannot write in" in err and "Permission denied" in err
+    assert list(readonly.iterdir()) == []
 
     code, _out, err = cli(declic_settings, "restore", str(tmp_path / "missing.zip"))
     assert code == REFUSED and "does not exist" in err and "nothing was changed" in err
