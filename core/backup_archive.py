@@ -99,6 +99,7 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         or database.get("member") not in (SQLITE_MEMBER, PGDUMP_MEMBER)
         or not isinstance(database.get("alembic_heads"), list)
         or not isinstance(database.get("tables"), dict)
+        or not all(isinstance(n, int) for n in database["tables"].values())
         or not isinstance(files, list)
     ):
         raise BackupError(f"the manifest of {name} is incomplete: the archive is damaged")
