@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument(
         "--yes", action="store_true", help="replace the data of a database that is not empty"
     )
+    restore.add_argument(
+        "--check",
+        action="store_true",
+        help="only verify the archive (manifest and checksums); change nothing",
+    )
     restore.set_defaults(func=cmd_restore)
 
 
@@ -55,10 +60,30 @@ def cmd_backup(args: argparse.Namespace, runtime: Any) -> int:
     return 0
 
 
+def _check(path: Path) -> int:
+    from core.backup import BackupError, verify_backup
+
+    try:
+        manifest = verify_backup(path)
+    except BackupError as exc:
+        return _error(str(exc), exc.code)
+    database = manifest["database"]
+    rows = sum(n for name, n in database["tables"].items() if name != "alembic_version")
+    files = sum(1 for entry in manifest["files"] if entry["path"].startswith("files/"))
+    print(
+        f"{path}: a sound Déclic backup of {manifest.get('created_at')} "
+        f"(Déclic {manifest.get('declic_version')}, {database['kind']} database, {rows} rows, "
+        f"{files} data files); every checksum matches."
+    )
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace, runtime: Any) -> int:
     from core.backup import BackupError, restore_backup
     from core.migrate import MigrationError
 
+    if args.check:
+        return _check(args.file)
     try:
         report = restore_backup(runtime.settings, runtime.host, args.file, replace=args.yes)
     except BackupError as exc:

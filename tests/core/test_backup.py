@@ -626,6 +626,16 @@ def test_cli_backup_and_restore_exit_codes(platform, declic_settings, tmp_path, 
     code, _out, err = cli(declic_settings, "restore", str(archive))
     assert code == REFUSED and "--yes" in err
 
+    code, out, err = cli(declic_settings, "restore", "--check", str(archive))
+    assert (code, err) == (0, "")
+    assert "a sound Déclic backup" in out and "every checksum matches" in out
+    with zipfile.ZipFile(archive) as zf, zipfile.ZipFile(tmp_path / "bent.zip", "w") as bent:
+        for info in zf.infolist():
+            data = zf.read(info.filename)
+            bent.writestr(info.filename, data[:-1] if info.filename.startswith("files/") else data)
+    code, _out, err = cli(declic_settings, "restore", "--check", str(tmp_path / "bent.zip"))
+    assert code == REFUSED and "the archive is damaged" in err
+
     (tmp_path / "junk.zip").write_text("junk")
     with fresh_target(tmp_path, declic_settings.database_url, "restored") as target:
         code, _out, err = cli(target, "restore", str(tmp_path / "junk.zip"))
