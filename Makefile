@@ -14,7 +14,7 @@ WORKERS ?= auto
 
 export PORT DECLIC_DATA_DIR
 
-.PHONY: run test lint bench venv
+.PHONY: run test lint bench venv messages update-messages check-messages new-language
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,43 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	@if [ -f bench/__main__.py ]; then $(PY) -m bench; \
 	else echo "bench/ has no benchmarks yet (bench/__main__.py)"; exit 1; fi
+
+# Translations (docs/translating.md). One domain per catalogue folder: core (core/ and themes/)
+# and each plugin's own (its folder's locale/, named after its .po files). babel.cfg says what is
+# read; _l and lazy_gettext are the project's lazy spellings of gettext.
+PYBABEL := $(VENV)/bin/pybabel
+LOCALE_DIRS := core/locale $(wildcard plugins/*/locale) $(wildcard examples/*/*/locale)
+# The language a translator starts with `make new-language LANGUAGE=xx`.
+LANGUAGE ?=
+define for_each_domain
+	@set -e; for locale in $(LOCALE_DIRS); do \
+		domain=$$(basename $$(ls $$locale/fr/LC_MESSAGES/*.po | head -n 1) .po); \
+		if [ "$$locale" = core/locale ]; then sources="core themes"; else sources=$$(dirname $$locale); fi; \
+		$(1); \
+	done
+endef
+
+# Extract every domain's messages into LOCALE_DIR/DOMAIN.pot (not committed: made on demand).
+messages: $(VENV)/.installed-dev
+	$(call for_each_domain,$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext \
+		--sort-by-file --width 100 --project "Déclic $$domain" -o $$locale/$$domain.pot $$sources)
+
+# Bring each language's .po in line with the .pot: new messages appear untranslated, gone ones
+# are kept as obsolete (#~) for reference. Nothing to compile: .po files are read at start-up.
+update-messages: messages
+	$(call for_each_domain,for po in $$locale/*/LC_MESSAGES/$$domain.po; do \
+		lang=$$(basename $$(dirname $$(dirname $$po))); \
+		$(PYBABEL) -q update --no-fuzzy-matching --width 100 -D $$domain -l $$lang \
+			-i $$locale/$$domain.pot -o $$po; \
+	done)
+
+# Start a new language in every domain (then add it to LANGUAGE_NAMES in core/i18n.py).
+new-language: messages
+	@if [ -z "$(LANGUAGE)" ]; then echo "usage: make new-language LANGUAGE=xx"; exit 2; fi
+	$(call for_each_domain,if [ ! -e $$locale/$(LANGUAGE)/LC_MESSAGES/$$domain.po ]; then \
+		$(PYBABEL) -q init --width 100 -D $$domain -l $(LANGUAGE) \
+			-i $$locale/$$domain.pot -o $$locale/$(LANGUAGE)/LC_MESSAGES/$$domain.po; fi)
+
+# Fails listing every message without a translation, with a wrong placeholder or plural form.
+check-messages: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -p no:randomly tests/core/test_i18n_catalogues.py
