@@ -296,6 +296,7 @@ def save_answer(
             AttemptAnswer.attempt_id == attempt.id,
             AttemptAnswer.slot == slot,
             AttemptAnswer.sequence < sequence,
+            AttemptAnswer.checked_at.is_(None),
             still_open,
         )
         .values(
@@ -308,7 +309,32 @@ def save_answer(
     state = db.scalar(select(Attempt.state).where(Attempt.id == attempt.id))
     if state != "in_progress":
         raise AttemptRefusedError(_("This attempt is finished: answers can no longer change."))
+    checked = db.scalar(
+        select(AttemptAnswer.checked_at).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.slot == slot
+        )
+    )
+    if checked is not None:
+        raise AttemptRefusedError(_("You checked this answer: it can no longer change."))
     return SaveResult(False, now)
+
+
+def check_answer(db: Session, attempt: Attempt, slot: int, now: datetime) -> bool:
+    """Immediate feedback: the learner checks a saved answer, which then stays as it is.
+    True when this call checked it (an empty answer cannot be checked)."""
+    result = db.execute(
+        update(AttemptAnswer)
+        .where(
+            AttemptAnswer.attempt_id == attempt.id,
+            AttemptAnswer.slot == slot,
+            AttemptAnswer.checked_at.is_(None),
+            AttemptAnswer.response_json.is_not(None),
+            exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress"),
+        )
+        .values(checked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def set_page(db: Session, attempt: Attempt, page: int) -> None:

@@ -248,6 +248,8 @@ class AttemptAnswer(Base):
     sequence: Mapped[int] = mapped_column(BigInteger, default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     max_mark: Mapped[float] = mapped_column(Float, default=1.0)
+    # Immediate feedback: once the learner asked to check the answer, it no longer changes.
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     fraction: Mapped[float | None] = mapped_column(Float, default=None)
     mark: Mapped[float | None] = mapped_column(Float, default=None)
     override_mark: Mapped[float | None] = mapped_column(Float, default=None)

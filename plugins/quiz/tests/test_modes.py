@@ -60,19 +60,41 @@ def test_essay_waits_for_the_trainer_mark(declic):
     assert declic.post(client, url, {"mark": "1"}).status_code == 403  # learners never mark
 
 
-def test_immediate_feedback_shows_right_after_the_answer(declic):
+def test_immediate_feedback_after_checking_and_the_answer_then_stays(declic):
     world = setup_learner(declic, "assoc-imm", feedback_mode="immediate")
     client = declic.client(world["learner"])
     org = world["org"]
     attempt_id = start(declic, client, org, world["quiz_id"])
-    response = post_save(declic, client, org, attempt_id, 1, 1, q1="b")
+    base = f"/o/{org.slug}/quiz/attempt/{attempt_id}"
+    page = client.get(base)
+    assert 'name="check" value="1"' in page.text
+    # Checking an empty answer: a message, nothing locked.
+    r = declic.post(client, base + "/page", {"page": "0", "check": "1"})
+    assert r.status_code == 422 and "Donnez une réponse avant de la vérifier." in r.text
+    saved = post_save(declic, client, org, attempt_id, 1, 1, q1="b")
     assert (
-        response.status_code == 200
-        and "No, not Lyon." in response.text
-        and "Pas juste" in response.text
+        saved.status_code == 200 and "No, not Lyon." not in saved.text
+    )  # no feedback before checking
+    r = declic.post(
+        client, base + "/page", {"page": "0", "q1_present": "1", "q1": "b", "check": "1"}
     )
-    page = client.get(f"/o/{org.slug}/quiz/attempt/{attempt_id}?page=0")
-    assert "No, not Lyon." in page.text
+    assert r.status_code == 303 and r.headers["location"].endswith("?page=0#q1")
+    page = client.get(base + "?page=0")
+    assert "No, not Lyon." in page.text and "Pas juste" in page.text
+    assert (
+        'name="check" value="1"' not in page.text
+        and 'id="q1-a" name="q1" value="a" disabled' in page.text
+    )
+    # Once checked, the answer no longer changes, by any way in.
+    assert post_save(declic, client, org, attempt_id, 1, 99, q1="a").status_code == 409
+    r = declic.post(
+        client, base + "/page", {"page": "0", "q1_present": "1", "q1": "a", "goto": "next"}
+    )
+    assert r.status_code == 303
+    assert (
+        declic.count(AttemptAnswer, attempt_id=attempt_id, slot=1, response_json='{"choice": "b"}')
+        == 1
+    )
 
 
 def test_sequential_navigation_never_goes_back(declic):

@@ -3,10 +3,8 @@ submit, review."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import select
 from starlette.responses import Response
 
 from core import clock
@@ -18,6 +16,7 @@ from plugins.quiz import grading
 from plugins.quiz.attempts import (
     AttemptRefusedError,
     answers_with_versions,
+    check_answer,
     hard_deadline,
     page_count,
     save_answer,
@@ -87,16 +86,13 @@ def _item_view(
     data = version.data
     response = answer.response
     shown: dict[str, Any] = {}
-    result = grading.grade(version.qtype, data, response)
-    if quiz.feedback_mode == "immediate" and result.state not in (
-        "unanswered",
-        "needs_grading",
-        "info",
-    ):
+    immediate = quiz.feedback_mode == "immediate" and QTYPES[version.qtype].auto_graded
+    if immediate and answer.checked_at is not None:
+        result = grading.grade(version.qtype, data, response)
         shown = {
             "state": result.state,
             "feedback": result.feedback,
-            "right": right_answer(version.qtype, data),
+            "right": right_answer(version.qtype, data) if quiz.review_correct else "",
         }
     return {
         "slot": item["slot"],
@@ -112,6 +108,8 @@ def _item_view(
         "error": errors.get(item["slot"], ""),
         "typed": typed.get(item["slot"]),
         "immediate": shown,
+        "checked": answer.checked_at is not None,
+        "checkable": immediate and QTYPES[version.qtype].answerable and answer.checked_at is None,
     }
 
 
@@ -254,32 +252,9 @@ def save(ctx: RequestContext, attempt_id: str) -> Response:
             error=error,
             slot=item["slot"],
             saved_at=None,
-            immediate={},
         )
     set_page(ctx.db, attempt, item["page"])
-    immediate: dict[str, Any] = {}
-    if quiz.feedback_mode == "immediate" and version.qtype != "essay":
-        stored = _stored_response(ctx, attempt.id, item["slot"])
-        result = grading.grade(version.qtype, version.data, stored)
-        if result.state not in ("unanswered", "needs_grading", "info"):
-            immediate = {"state": result.state, "feedback": result.feedback}
-    return ctx.render(
-        "quiz/_save_status.html",
-        error="",
-        slot=item["slot"],
-        saved_at=clock.now(),
-        immediate=immediate,
-    )
-
-
-def _stored_response(ctx: RequestContext, attempt_id: int, slot: int) -> dict[str, Any] | None:
-    """The response the server holds now (the save may have been older than it)."""
-    raw = ctx.db.scalar(
-        select(AttemptAnswer.response_json).where(
-            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.slot == slot
-        )
-    )
-    return json.loads(raw) if raw else None
+    return ctx.render("quiz/_save_status.html", error="", slot=item["slot"], saved_at=clock.now())
 
 
 def page_submit(ctx: RequestContext, attempt_id: str) -> Response:
@@ -291,17 +266,35 @@ def page_submit(ctx: RequestContext, attempt_id: str) -> Response:
     page = int(page_raw) if page_raw.isdigit() else attempt.current_page
     if page >= pages or (quiz.navigation == "sequential" and page != attempt.current_page):
         raise Conflict(_("This page of the quiz is no longer open. Reload the quiz to carry on."))
-    rows = {a.slot: v for a, v in answers_with_versions(ctx.db, attempt.id)}
+    rows = {a.slot: (a.checked_at, v) for a, v in answers_with_versions(ctx.db, attempt.id)}
     sequence = _sequence(ctx)
     errors: dict[int, str] = {}
     typed: dict[int, str] = {}
     for item in layout:
         if item["page"] != page or not QTYPES[item["qtype"]].answerable:
             continue
-        _sent, error = _save_item(ctx, attempt, item, rows[item["slot"]], sequence)
+        checked_at, version = rows[item["slot"]]
+        if checked_at is not None:
+            continue  # checked answers stay as they are
+        _sent, error = _save_item(ctx, attempt, item, version, sequence)
         if error:
             errors[item["slot"]] = error
             typed[item["slot"]] = ctx.field(f"q{item['slot']}")
+    check = ctx.field("check")
+    if not errors and check.isdigit() and quiz.feedback_mode == "immediate":
+        item = next((i for i in layout if i["slot"] == int(check) and i["page"] == page), None)
+        if item is None:
+            raise Forbidden(_("This question is not part of your attempt."))
+        if (
+            not check_answer(ctx.db, attempt, item["slot"], clock.now())
+            and rows[item["slot"]][0] is None
+        ):
+            errors[item["slot"]] = _("Give an answer before checking it.")
+        else:
+            set_page(ctx.db, attempt, page)
+            return ctx.redirect(
+                ctx.url("quiz.attempt", attempt_id=attempt.id) + f"?page={page}#q{item['slot']}"
+            )
     if errors:
         return _render_page(ctx, quiz, attempt, page, errors, typed, status=422)
     goto = ctx.field("goto")
