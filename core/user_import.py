@@ -418,6 +418,8 @@ class ImportOutcome:
     group_joins: int = 0
     learners: list[NewLearner] = field(default_factory=list)
     codes: dict[int, str] = field(default_factory=dict)  # line number → login code
+    # New trainers get no code (codes are for learners only): someone must set their password.
+    trainers: list[str] = field(default_factory=list)
 
 
 def apply_plan(
@@ -473,6 +475,8 @@ def apply_plan(
         assert user_id is not None
         if new_user is not None:
             rows.append(Membership(user_id=user_id, organisation_id=org_id, role=line.role))
+            if line.role != "learner":
+                outcome.trainers.append(line.display_name)
             outcome.created += 1
         else:
             outcome.updated += 1

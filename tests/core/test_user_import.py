@@ -384,7 +384,10 @@ def test_upload_preview_confirm_then_codes_sheet_and_pdf(declic, place):
     done = client.post(preview_url, data={"csrf_token": form_token(preview.text)})
     assert done.status_code == 200
     codes = re.findall(r'name="code" value="([A-Z0-9-]+)"', done.text)
-    assert len(codes) == 1  # Hélène is a trainer: no code
+    assert len(codes) == 1  # Hélène is a trainer: no code, but a pointer to set her password
+    assert (
+        "Set a password for each of them on the members page: <bdi>Hélène Côté</bdi>." in done.text
+    )
     assert codes[0] in done.text and "Jérôme Noël" in done.text
     assert_accessible(done.text)
     assert declic.count(User) == before["User"] + 2
