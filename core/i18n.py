@@ -46,15 +46,31 @@ def compile_po(path: Path) -> Translations:
     return Translations(fp=buffer)
 
 
-def load_catalogues(domains: Iterable[tuple[str, Path]], languages: Iterable[str]) -> None:
+def catalogue_languages(locale_dir: Path = CORE_LOCALE_DIR, domain: str = "core") -> list[str]:
+    """The languages ``domain`` has a catalogue for, named in LANGUAGE_NAMES (in its order)."""
+    return [
+        language
+        for language in LANGUAGE_NAMES
+        if (locale_dir / language / "LC_MESSAGES" / f"{domain}.po").exists()
+    ]
+
+
+def load_catalogues(
+    domains: Iterable[tuple[str, Path]], languages: Iterable[str] | None = None
+) -> None:
     """(Re)build the merged catalogue of each language from ``(domain, locale_dir)`` pairs.
 
-    Domains listed first win over later ones for the same message id.
+    Domains listed first win over later ones for the same message id. ``languages`` limits the
+    languages loaded (a deployment's setting); without it, every language core has a catalogue
+    for and LANGUAGE_NAMES names. A language is offered only when core's catalogue exists.
     """
     _catalogues.clear()
     _by_domain.clear()
     domain_list = list(domains)
-    for language in languages:
+    core_dir = dict(domain_list).get("core", CORE_LOCALE_DIR)
+    present = catalogue_languages(core_dir)
+    wanted = present if languages is None else [lang for lang in languages if lang in present]
+    for language in wanted:
         merged: NullTranslations | None = None
         _by_domain[language] = {}
         for domain, locale_dir in reversed(domain_list):
@@ -71,7 +87,13 @@ def load_catalogues(domains: Iterable[tuple[str, Path]], languages: Iterable[str
 
 
 def available_languages() -> list[str]:
+    """Languages users may pick: a core catalogue is loaded for them and they have a name."""
     return [lang for lang in LANGUAGE_NAMES if lang in _catalogues] or [DEFAULT_LANGUAGE]
+
+
+def supported_languages() -> dict[str, str]:
+    """``code -> name written in its own script`` of :func:`available_languages` (the picker)."""
+    return {lang: LANGUAGE_NAMES.get(lang, lang) for lang in available_languages()}
 
 
 def set_language(language: str) -> None:
@@ -138,6 +160,15 @@ def template_gettext(context: Context, message: str) -> str:
 @pass_context
 def template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     return _translations((singular, 0), _template_domain(context)).ngettext(singular, plural, n)
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction only; it is translated where it is shown (for instance a
+    PluginInfo label, passed through ``_()`` by the page that lists plugins)."""
+    return message
+
+
+N_ = gettext_noop
 
 
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:

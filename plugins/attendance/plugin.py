@@ -22,6 +22,7 @@ from core.contracts import (
     SettingSpec,
     Widget,
 )
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
@@ -40,10 +41,10 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description="Sessions, roll call, QR check-in, sign-in sheets, absence warnings",
+        description=N_("Sessions, roll call, QR check-in, sign-in sheets, absence warnings"),
         requires_core=">=0.1",
         depends=(),
-        label="Attendance",
+        label=N_("Attendance"),
     )
 
 

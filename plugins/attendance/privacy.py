@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.contracts import PrivacyField
+from core.i18n import lazy_gettext as _l
 from core.models import User
 from plugins.attendance.models import (
     AbsenceWarning,
@@ -23,22 +24,22 @@ def metadata() -> list[PrivacyField]:
         PrivacyField(
             "attendance_record",
             ("user_id", "status_name", "points", "remark", "marked_at", "marked_by_id"),
-            "Attendance at training sessions, required by funders (feuille d'émargement).",
+            _l("Attendance at training sessions, required by funders (feuille d'émargement)."),
         ),
         PrivacyField(
             "attendance_record_change",
             ("changed_by_id", "old_status", "new_status", "old_remark", "new_remark"),
-            "History of corrections to attendance records (who changed what, when).",
+            _l("History of corrections to attendance records (who changed what, when)."),
         ),
         PrivacyField(
             "attendance_warning",
             ("user_id", "kind", "detail", "raised_at"),
-            "Warnings to trainers about repeated absences, so they can contact the learner.",
+            _l("Warnings to trainers about repeated absences, so they can contact the learner."),
         ),
         PrivacyField(
             "attendance_session",
             ("trainer_id", "taken_by_id"),
-            "Who runs and who took the roll call of each session.",
+            _l("Who runs and who took the roll call of each session."),
         ),
     ]
 

@@ -19,6 +19,7 @@ from core.contracts import (
     SettingSpec,
     Widget,
 )
+from core.i18n import N_
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
 from plugins.certification import evidence, widgets
@@ -33,7 +34,7 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description=(
+        description=N_(
             "Certification readiness for Pix/CRCN, B2i Adultes and PCIE, "
             "and verifiable certificates"
         ),
@@ -43,7 +44,7 @@ def declic_plugin_info() -> PluginInfo:
         # pages say why quiz evidence is missing.
         depends=("quiz",),
         needs_enabled=(),
-        label="Certification",
+        label=N_("Certification"),
     )
 
 

@@ -24,6 +24,7 @@ from core.contracts import (
     SettingSpec,
     Widget,
 )
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Membership, Organisation, User
@@ -65,10 +66,12 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description="Equipment: refurbished computer stock, loans and donations, agreements, overdue reminders",
+        description=N_(
+            "Equipment: refurbished computer stock, loans and donations, agreements, overdue reminders"
+        ),
         requires_core=">=0.1",
         depends=(),
-        label="Equipment",
+        label=N_("Equipment"),
     )
 
 

@@ -19,6 +19,7 @@ from core.contracts import (
     SettingSpec,
     Widget,
 )
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
@@ -34,9 +35,9 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version=__version__,
-        description="A page of useful job-search links per organisation, kept by its admins",
+        description=N_("A page of useful job-search links per organisation, kept by its admins"),
         requires_core=">=0.1,<1",
-        label="Job-search links",
+        label=N_("Job-search links"),
     )
 
 
@@ -141,10 +142,12 @@ def declic_privacy_metadata() -> list[PrivacyField]:
         PrivacyField(
             "joblinks_use",
             ("user_id", "link_id", "created_at"),
-            "Which links a learner ticked as used",
+            _l("Which links a learner ticked as used"),
         ),
         PrivacyField(
-            "joblinks_link", ("created_by_id",), "Who added a link (kept for the admins' history)"
+            "joblinks_link",
+            ("created_by_id",),
+            _l("Who added a link (kept for the admins' history)"),
         ),
     ]
 
