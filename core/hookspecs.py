@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         Widget,
     )
     from core.models import Enrolment, Organisation, User
+    from core.plugins import PluginHost
 
 
 # --- identity and loading -------------------------------------------------------------------
@@ -199,12 +200,14 @@ def declic_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 @hookspec
-def declic_cron(db: Session, now: Any) -> list[str] | None:
+def declic_cron(db: Session, now: Any, host: PluginHost) -> list[str] | None:
     """Periodic work (reminders, overdue attempts). Called by ``declic cron``.
 
-    Called on every installed plugin; do the work only for organisations that have the plugin
-    on (``core.plugins.enabled_organisation_ids(db, NAME)``). Returns lines to print (what was
-    done), or None.
+    Called on every installed plugin, each in its own transaction; do the work only for
+    organisations that have the plugin on (``core.plugins.enabled_organisation_ids(db, NAME)``).
+    ``host`` is the process's ``core.plugins.PluginHost``: to announce an event to the plugins an
+    organisation has on, call ``host.hooks_for(host.enabled_for(db, organisation))``. Returns
+    lines to print (what was done), or None.
     """
 
 

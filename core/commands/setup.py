@@ -155,7 +155,7 @@ def cmd_cron(args: argparse.Namespace, runtime: Any) -> int:
         failures: list[PluginFailure] = []
         with session_scope(state.write_db) as db:
             results = state.host.hooks_for({name}).collect(
-                "declic_cron", failures, db=db, now=now()
+                "declic_cron", failures, db=db, now=now(), host=state.host
             )
             if failures:
                 db.rollback()

@@ -24,8 +24,8 @@ from core.contracts import (
 )
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
-from core.models import Organisation, PluginState, User
-from core.plugins import OrgHooks, enabled_organisation_ids
+from core.models import Organisation, User
+from core.plugins import PluginHost, enabled_organisation_ids
 from plugins.quiz import hookspecs as quiz_hookspecs
 from plugins.quiz import privacy, seed
 from plugins.quiz.models import Attempt, Quiz
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 NAME = "quiz"
-
-# The plugin manager this module is registered in (one per process; tests build one per app).
-# Cron has no request and no organisation hook caller: it rebuilds one per organisation from it.
-_manager: dict[str, PluginManager] = {}
 
 
 @hookimpl
@@ -61,7 +57,6 @@ def declic_plugin_info() -> PluginInfo:
 @hookimpl
 def declic_add_hookspecs(pluginmanager: PluginManager) -> None:
     pluginmanager.add_hookspecs(quiz_hookspecs)
-    _manager["pm"] = pluginmanager
 
 
 @hookimpl
@@ -235,30 +230,16 @@ def declic_demo_data(db: Session, organisation: Organisation, users: dict[str, U
     seed.demo_bank(db, organisation, users)
 
 
-def organisation_hooks(db: Session, organisation_id: int) -> OrgHooks | None:
-    """Hook callers for the plugins an organisation has on, outside a request (cron)."""
-    pm = _manager.get("pm")
-    if pm is None:
-        return None
-    on = set(
-        db.scalars(
-            select(PluginState.plugin).where(
-                PluginState.organisation_id == organisation_id, PluginState.enabled.is_(True)
-            )
-        )
-    )
-    registered = {name for name, _plugin in pm.list_name_plugin()}
-    return OrgHooks(pm, frozenset(on & registered))
-
-
 @hookimpl
-def declic_cron(db: Session, now: datetime) -> list[str] | None:
+def declic_cron(db: Session, now: datetime, host: PluginHost) -> list[str] | None:
     from plugins.quiz.announce import announce_submitted
     from plugins.quiz.attempts import finish_overdue_attempts
 
     lines = []
     for organisation_id in enabled_organisation_ids(db, NAME):
-        hooks = organisation_hooks(db, organisation_id)
+        organisation = db.get(Organisation, organisation_id)
+        assert organisation is not None
+        hooks = host.hooks_for(host.enabled_for(db, organisation))
         failures: list[PluginFailure] = []
 
         def announce(

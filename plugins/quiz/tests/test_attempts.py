@@ -208,9 +208,12 @@ def test_overdue_attempt_is_finished_by_cron(declic):
     from plugins.quiz.plugin import declic_cron
 
     with declic.db() as db:
-        assert declic_cron(db=db, now=clock.now() + timedelta(minutes=11)) == []  # still in grace
+        assert (
+            declic_cron(db=db, now=clock.now() + timedelta(minutes=11), host=declic.state.host)
+            == []
+        )  # still in grace
     with declic.db() as db:
-        lines = declic_cron(db=db, now=clock.now() + timedelta(minutes=13))
+        lines = declic_cron(db=db, now=clock.now() + timedelta(minutes=13), host=declic.state.host)
     assert lines and "1 overdue" in lines[0]
     attempt = declic.reload(Attempt, attempt_id)
     assert attempt.state == "finished" and attempt.score == 1.0

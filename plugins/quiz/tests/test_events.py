@@ -108,7 +108,9 @@ def test_cron_finishes_overdue_attempts_and_announces_them(declic):
         client = declic.client(world["learner"])
         attempt_id = start(declic, client, world["org"], world["quiz_id"])
         with declic.db() as db:
-            lines = declic_cron(db=db, now=clock.now() + timedelta(minutes=5))
+            lines = declic_cron(
+                db=db, now=clock.now() + timedelta(minutes=5), host=declic.state.host
+            )
         assert lines == [f"organisation {world['org'].id}: 1 overdue attempt(s) finished"]
         assert [kind for kind, _r in recorder.heard] == ["submitted", "graded"]
         assert recorder.heard[0][1].attempt_id == attempt_id
