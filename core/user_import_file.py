@@ -125,11 +125,19 @@ def check_size(size: int) -> None:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        # The workbook itself (.xlsx, .ods are zip files; .xls is an OLE file), not its CSV.
+        raise ImportFileError(
+            _(
+                "This is a spreadsheet workbook, not a CSV file. In your spreadsheet, choose "
+                "“Save as”, then the type “CSV UTF-8”, and upload that file."
+            )
+        )
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -167,7 +175,14 @@ def read_table(data: bytes) -> Table:
     else:
         first = next((line for line in lines if line.strip()), "")
         separator = sniff_separator(first)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    if "\x00" in text:
+        raise ImportFileError(_("This file is not a CSV text file. Save it as “CSV UTF-8”."))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error:
+        raise ImportFileError(
+            _("This file is not a CSV text file. Save it as “CSV UTF-8”.")
+        ) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportFileError(_("The file is empty, or its first line is not a header."))
     header = records[0]
@@ -220,6 +235,8 @@ def read_table(data: bytes) -> Table:
             if pos < len(record) and record[pos].strip()
         )
         rows.append(Row(number, cells, groups))
+    if not rows:
+        raise ImportFileError(_("The file has its header line but no learner below it."))
     if len(rows) > MAX_LINES:
         raise ImportFileError(
             _(

@@ -150,6 +150,20 @@ def test_more_people_than_one_file_may_hold_is_refused():
         read_table(f"login;nom\n{lines}".encode())
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00 workbook bytes", "spreadsheet workbook, not a CSV"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old xls", "spreadsheet workbook, not a CSV"),
+        (b"login;nom\na\x00b;c\n", "not a CSV text file"),
+        (b"login;nom\r\n;;\r\n", "no learner below it"),
+    ],
+)
+def test_what_is_not_a_csv_of_learners_is_refused_with_the_way_out(data, message):
+    with pytest.raises(ImportFileError, match=message):
+        read_table(data)
+
+
 def test_an_empty_file_is_refused():
     with pytest.raises(ImportFileError, match="empty"):
         read_table(b"\xef\xbb\xbf\r\n")
