@@ -9,6 +9,8 @@ import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from core import i18n, user_import
@@ -157,11 +159,31 @@ def test_more_people_than_one_file_may_hold_is_refused():
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old xls", "spreadsheet workbook, not a CSV"),
         (b"login;nom\na\x00b;c\n", "not a CSV text file"),
         (b"login;nom\r\n;;\r\n", "no learner below it"),
+        (b"login;nom\n\x81\x8d\x8f;\x9d\n", "cannot be read as text"),
     ],
 )
 def test_what_is_not_a_csv_of_learners_is_refused_with_the_way_out(data, message):
     with pytest.raises(ImportFileError, match=message):
         read_table(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=600),
+        st.lists(
+            st.text(alphabet=st.sampled_from('login;nom,prénom"\r\n\t ?é\ufeffسx'), max_size=40),
+            max_size=8,
+        ).map(lambda parts: "\n".join(parts).encode("utf-8")),
+    )
+)
+def test_any_bytes_are_read_or_refused_in_plain_words(data):
+    try:
+        table = read_table(data)
+    except ImportFileError as refused:
+        assert refused.message
+    else:
+        assert all(row.number >= 2 for row in table.rows)
 
 
 def test_an_empty_file_is_refused():
