@@ -37,6 +37,7 @@ PENDING_DOMAINS = {
 
 LETTERS = re.compile(r"[^\W\d_]")
 MARK = "\x00"  # stands for any {{ expression }}: never a letter
+ATTRIBUTE = re.compile(r"""([\w:.-]+)=("[^"]*"|'[^']*')""")
 USER_FACING_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "aria-description"}
 BUTTON_INPUTS = {"submit", "button", "reset"}
 # Text there is never read by a person as prose.
@@ -149,7 +150,13 @@ class _TextFinder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if set(self.stack) & (SILENT_ELEMENTS | LITERAL_ELEMENTS):
             return
-        text = data.replace(MARK, " ").strip()
+        # A partial included inside a tag holds bare attributes (name="{{ value }}"): they are
+        # attributes, not text.
+        for match in ATTRIBUTE.finditer(data):
+            name, value = match.group(1), match.group(2)[1:-1]
+            if name in USER_FACING_ATTRIBUTES and LETTERS.search(value.replace(MARK, "")):
+                self.found.append(f'{name}="{value.replace(MARK, "{{…}}")}"')
+        text = ATTRIBUTE.sub(" ", data).replace(MARK, " ").strip()
         if LETTERS.search(text):
             self.found.append(" ".join(text.split()))
 
@@ -283,10 +290,16 @@ def test_template_check_finds_text_and_attributes_and_spares_gettext():
         '<img src="x.png" alt="Logo"><input type="submit" value="{{ _(\'Save\') }}">'
         '<button title="Close">×</button><input type="text" value="abc">'
         "{% trans %}Welcome{% endtrans %}<code>login;firstname</code>"
+        ' data-id="{{ i }}" aria-label="Bare"'
         "<script>let a = 'b';</script> 12:30 — {{ n }} / {{ m }}"
         "{% endblock %}"
     )
-    assert template_problems(source) == ["Hello", '<img alt="Logo">', '<button title="Close">']
+    assert template_problems(source) == [
+        "Hello",
+        '<img alt="Logo">',
+        '<button title="Close">',
+        'aria-label="Bare"',
+    ]
 
 
 def test_python_check_finds_bare_strings_in_sinks():
