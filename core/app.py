@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -163,6 +164,16 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         yield
         state.dispose()
 
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+    # Pages, CSS and JS go out gzipped (learners on slow links: a page is about a quarter of its
+    # size); PDFs and images are already compressed.
+    gzip = Middleware(
+        GZipMiddleware,
+        minimum_size=500,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf"),
+    )
+    app = Starlette(
+        routes=routes, middleware=[gzip, Middleware(SecurityHeaders)], lifespan=lifespan
+    )
     app.state.declic = state
     return app

@@ -17,7 +17,7 @@ with the reason, unless ``DECLIC_REQUIRE_BROWSER=1`` (as in CI), where they fail
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,3 +78,28 @@ def sign_in() -> Callable[..., None]:
         sign_in_through_the_page(page, login, password)
 
     return do_sign_in
+
+
+# --- browser contexts for the issue-9 tests (helpers in browser_checks.py) -----------------
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """``new_context(**options)``: a browser context on the live server (French unless told,
+    CSP bypassed so that axe can be injected); every context made is closed after the test."""
+    made: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        options.setdefault("base_url", live_server.url)
+        options.setdefault("locale", "fr-FR")
+        options.setdefault("bypass_csp", True)
+        context = browser.new_context(**options)
+        context.set_default_timeout(20_000)
+        made.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in made:
+            context.close()
