@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import i18n
+
 
 def _env_list(name: str) -> tuple[str, ...] | None:
     raw = os.environ.get(name)
@@ -31,7 +33,8 @@ class Settings:
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     default_language: str = "fr"
-    languages: tuple[str, ...] = ("fr", "en", "ar")
+    # Every language core has a catalogue for and LANGUAGE_NAMES names (docs/translating.md).
+    languages: tuple[str, ...] = field(default_factory=lambda: tuple(i18n.catalogue_languages()))
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
