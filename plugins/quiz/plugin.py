@@ -87,6 +87,13 @@ def declic_routes() -> list[PageRoute]:
 
 
 @hookimpl
+def declic_cli(subparsers: Any) -> None:
+    from plugins.quiz import cli
+
+    cli.register(subparsers)
+
+
+@hookimpl
 def declic_capabilities() -> list[Capability]:
     return [
         Capability("quiz:attempt", _l("Take quizzes"), ("learner", "trainer", "admin")),

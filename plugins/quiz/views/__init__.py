@@ -6,6 +6,14 @@ from core.contracts import PageRoute
 
 
 def routes() -> list[PageRoute]:
-    from plugins.quiz.views import attempts, bank, images, quizzes, reports
+    from plugins.quiz.views import attempts, bank, grades, images, imports, quizzes, reports
 
-    return [*quizzes.ROUTES, *attempts.ROUTES, *bank.ROUTES, *images.ROUTES, *reports.ROUTES]
+    return [
+        *quizzes.ROUTES,
+        *attempts.ROUTES,
+        *bank.ROUTES,
+        *images.ROUTES,
+        *reports.ROUTES,
+        *imports.ROUTES,
+        *grades.ROUTES,
+    ]
