@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core import i18n
 from core.db import session_scope
 from core.models import Organisation
 from plugins.quiz.interop import formats, gift_writer, moodle_xml_writer
@@ -64,6 +65,16 @@ def _organisation(db: Any, slug: str) -> Organisation | None:
 
 
 def cmd_import(args: argparse.Namespace, runtime: Any) -> int:
+    # The reasons come from gettext: in English, like the messages of every other command.
+    previous = i18n.current_language()
+    i18n.set_language("en")
+    try:
+        return _import(args, runtime)
+    finally:
+        i18n.set_language(previous)
+
+
+def _import(args: argparse.Namespace, runtime: Any) -> int:
     from core.cli import print_json
 
     try:

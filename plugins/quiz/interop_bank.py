@@ -54,11 +54,33 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "ima
 
 @dataclass(frozen=True)
 class Rejection:
-    """A question (or the file) left out, with where and why."""
+    """A question (or the file) left out, and why: at a GIFT ``line``, an XML element ``path``,
+    or (for the quiz's own rules) the ``number``-th valid question of the file."""
 
     reason: str
-    where: str = ""
     question: str = ""
+    line: int | None = None
+    path: str | None = None
+    number: int | None = None
+    category: str = ""
+
+    @property
+    def where(self) -> str:
+        """Where, in the reader's language (pages)."""
+        if self.line is not None:
+            return _("line %(line)s", line=self.line)
+        if self.number is not None:
+            return _("question %(n)s (in %(category)s)", n=self.number, category=self.category)
+        return self.path or ""
+
+    @property
+    def where_en(self) -> str:
+        """Where, in English (the command line, like every other command)."""
+        if self.line is not None:
+            return f"line {self.line}"
+        if self.number is not None:
+            return f"question {self.number} (in {self.category})"
+        return self.path or ""
 
 
 @dataclass
@@ -176,7 +198,7 @@ def plan_import(result: neutral.ParseResult, target_category: str | None = None)
     With ``target_category`` every question goes there (Moodle's import without "get category
     from file"); otherwise into the file's categories, the path joined with " / ".
     """
-    rejected = [Rejection(p.reason, _where(p), p.question) for p in result.problems]
+    rejected = [Rejection(p.reason, p.question, p.line, p.path) for p in result.problems]
     notes: list[str] = []
     planned: list[PlannedQuestion] = []
     number = 0
@@ -196,20 +218,8 @@ def plan_import(result: neutral.ParseResult, target_category: str | None = None)
             try:
                 planned.append(_plan_question(question, name, notes))
             except _RejectedError as exc:
-                rejected.append(
-                    Rejection(
-                        str(exc),
-                        _("question %(n)s (in %(category)s)", n=number, category=name),
-                        question.name,
-                    )
-                )
+                rejected.append(Rejection(str(exc), question.name, number=number, category=name))
     return ImportPlan(planned, rejected, notes)
-
-
-def _where(problem: neutral.Problem) -> str:
-    if problem.line is not None:
-        return _("line %(line)s", line=problem.line)
-    return problem.path or ""
 
 
 def _plan_question(q: neutral.Question, category: str, notes: list[str]) -> PlannedQuestion:
@@ -575,4 +585,6 @@ def _numerical(answer: dict[str, Any], refs: Any) -> neutral.NumericalAnswer:
 
 def rejected_rows(plan: ImportPlan) -> list[dict[str, str]]:
     """The rejections as plain rows (CLI ``--json``, the preview table)."""
-    return [{"where": r.where, "question": r.question, "reason": r.reason} for r in plan.rejected]
+    return [
+        {"where": r.where_en, "question": r.question, "reason": r.reason} for r in plan.rejected
+    ]
