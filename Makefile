@@ -89,6 +89,23 @@ update-messages: messages
 		$(PYBABEL) -q update --no-fuzzy-matching --width 100 -D $$domain -l $$lang \
 			-i $$locale/$$domain.pot -o $$po; \
 	done)
+	$(PY) -c "$$FILL_ENGLISH" $(wildcard $(addsuffix /en/LC_MESSAGES/*.po,$(LOCALE_DIRS)))
+
+# English is the language of the code: update-messages copies each new English text into the
+# English catalogues as its own translation (reword a page there without touching the code).
+define FILL_ENGLISH
+import sys
+from babel.messages.pofile import read_po, write_po
+for path in sys.argv[1:]:
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale="en")
+    for message in catalog:
+        if message.id and not message.string:
+            message.string = message.id
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100)
+endef
+export FILL_ENGLISH
 
 # Start a new language in every domain (then add it to LANGUAGE_NAMES in core/i18n.py).
 new-language: messages
