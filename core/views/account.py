@@ -9,6 +9,7 @@ from core import i18n
 from core.clock import now
 from core.context import RequestContext
 from core.contracts import SIGNED_IN
+from core.errors import NotFound
 from core.models import UserSession
 from core.routing import RouteDef
 
@@ -39,8 +40,9 @@ def account_page(ctx: RequestContext) -> Response:
 def end_one_session(ctx: RequestContext, session_id: str) -> Response:
     """End one of my other sessions (a computer left signed in at the association)."""
     assert ctx.user is not None
+    ended = 0
     if session_id.isdigit():
-        ctx.db.execute(
+        result = ctx.db.execute(
             update(UserSession)
             .where(
                 UserSession.id == int(session_id),
@@ -49,7 +51,12 @@ def end_one_session(ctx: RequestContext, session_id: str) -> Response:
             )
             .values(revoked_at=now())
         )
-        ctx.audit("auth.session_ended", detail={"session": int(session_id)})
+        ended = int(getattr(result, "rowcount", 0) or 0)
+    # Someone else's session, or one already ended: nothing happened, so say so (and audit
+    # nothing), rather than answer as if it had worked.
+    if not ended:
+        raise NotFound(i18n.gettext("This page does not exist."))
+    ctx.audit("auth.session_ended", detail={"session": int(session_id)})
     return ctx.redirect(ctx.url("core.account"))
 
 
