@@ -437,12 +437,18 @@ def run_cron(live_server: LiveServer) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.startswith("equipment: reminder")]
 
 
-def test_journey_5_admin_lends_a_laptop_and_gets_it_back(new_context, live_server) -> None:
+@pytest.mark.parametrize("learner_language", ["fr", "ar"])
+def test_journey_5_admin_lends_a_laptop_and_gets_it_back(
+    new_context, live_server, learner_language
+) -> None:
+    from plugins.equipment.models import Loan
+
     kit = live_server.kit
     org = kit.org(name="Association Équipée du jour")
     kit.enable(org, "equipment")
     admin = kit.user(org, "admin", password=PASSWORD, display_name="Alice Administratrice")
     learner = kit.user(org, "learner", password=PASSWORD, display_name="Samira Benali")
+    set_language(live_server, learner, learner_language)
     with kit.db() as db:
         save_settings(
             db,
@@ -489,16 +495,26 @@ def test_journey_5_admin_lends_a_laptop_and_gets_it_back(new_context, live_serve
         assert "En prêt" in page.locator("#loan-state").inner_text()
 
         # The learner reads and accepts the loan agreement on her own computer.
+        # (In Arabic too: the learner's language; found by address, not by French words.)
         sign_in(mine, learner.login)
+        rtl = "rtl" if learner_language == "ar" else "ltr"
+        assert mine.locator("html").get_attribute("dir") == rtl
         mine.goto(f"{base}/my")
         seen(mine)
-        mine.get_by_role("link", name="Lire et accepter la charte de prêt").click()
+        assert "Au local, le mardi après-midi." in mine.content()
+        mine.locator("main a[href*='/accept']").first.click()
         seen(mine)
+        assert tag in mine.content()
         mine.check("#f-accept")
         with mine.expect_navigation():
-            mine.get_by_role("button", name="J’accepte").click()
+            mine.locator("main form button[type=submit]").last.click()
         seen(mine)
-        assert "Vous avez accepté la charte de prêt." in mine.content()
+        assert mine.locator("html").get_attribute("dir") == rtl
+        with kit.db() as db:
+            loan_id = int(loan_url.rsplit("/", 1)[1])
+            assert db.get(Loan, loan_id).accepted_at is not None  # type: ignore[union-attr]
+        if learner_language == "fr":
+            assert "Vous avez accepté la charte de prêt." in mine.content()
         agreement = page.context.request.get(f"{loan_url}/agreement.pdf")
         assert agreement.ok and tag in pdf_text(agreement.body())
 
