@@ -47,6 +47,11 @@ PLURAL_FORMS = {
 }
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+LETTERS = re.compile(r"[^\W\d_]")
+# A translation into these languages must use their script (an English text copied over is not
+# a translation), except for names that stay as they are in every language.
+SCRIPTS = {"ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F]")}
+SAME_IN_EVERY_LANGUAGE = {"Déclic"}
 
 Key = str | tuple[str, str]
 
@@ -94,9 +99,12 @@ def placeholders(text: str) -> set[str]:
     return {m.group(1) or m.group(0) for m in PLACEHOLDER.finditer(text)}
 
 
-def catalogue_problems(messages: dict[Key, list[str]], catalogue: Catalog) -> list[str]:
-    """Missing, fuzzy, wrongly placeholdered or short plural entries, one line each."""
+def catalogue_problems(
+    messages: dict[Key, list[str]], catalogue: Catalog, language: str = ""
+) -> list[str]:
+    """Missing, fuzzy, wrongly placeholdered, short plural or untranslated-looking entries."""
     problems: list[str] = []
+    script = SCRIPTS.get(language)
     for key, where in sorted(messages.items(), key=lambda item: str(item[0])):
         msgid = key[0] if isinstance(key, tuple) else key
         entry = catalogue.get(msgid)
@@ -104,6 +112,13 @@ def catalogue_problems(messages: dict[Key, list[str]], catalogue: Catalog) -> li
         if entry is None or entry.fuzzy:
             problems.append(f"missing: {msgid!r} ({place})")
             continue
+        if script is not None and msgid not in SAME_IN_EVERY_LANGUAGE:
+            strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            if LETTERS.search(PLACEHOLDER.sub("", msgid)) and not any(
+                script.search(PLACEHOLDER.sub("", text)) for text in strings if text
+            ):
+                problems.append(f"not in the {language} script: {msgid!r} ({place})")
+                continue
         if isinstance(key, tuple):
             forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
             if not isinstance(entry.id, tuple):
@@ -152,7 +167,7 @@ def test_catalogue_translates_every_message(domain: str, language: str) -> None:
     assert messages, f"no message found in {folders}: babel.cfg patterns wrong?"
     catalogue = read_catalogue(locale_dir, language, domain)
     assert catalogue is not None, f"{locale_dir}/{language}/LC_MESSAGES/{domain}.po is missing"
-    problems = catalogue_problems(messages, catalogue)
+    problems = catalogue_problems(messages, catalogue, language)
     assert not problems, f"{domain} ({language}): {len(problems)} problem(s)\n" + "\n".join(
         problems
     )
@@ -190,7 +205,8 @@ def test_a_message_without_translation_is_reported(tmp_path):
         f'"Plural-Forms: nplurals=6; plural={PLURAL_FORMS["ar"][1]};\\n"\n\n'
         'msgid "Hello %(name)s"\nmsgstr "مرحبا"\n\n'
         'msgid "%(num)s file"\nmsgid_plural "%(num)s files"\n'
-        'msgstr[0] "لا ملفات"\nmsgstr[1] "ملف واحد"\n',
+        'msgstr[0] "لا ملفات"\nmsgstr[1] "ملف واحد"\n\n'
+        'msgid "Save"\nmsgstr "Save"\n\nmsgid "Déclic"\nmsgstr "Déclic"\n',
         encoding="utf-8",
     )
     catalogue = read_catalogue(tmp_path, "ar", "demo")
@@ -200,11 +216,15 @@ def test_a_message_without_translation_is_reported(tmp_path):
             "Hello %(name)s": ["x.py:1"],
             ("%(num)s file", "%(num)s files"): ["x.py:2"],
             "Goodbye": ["x.py:3"],
+            "Save": ["x.py:4"],
+            "Déclic": ["x.py:5"],
         },
         catalogue,
+        "ar",
     )
     assert problems == [
         "plural forms: '%(num)s file' has 2 of 6 (x.py:2)",
         "missing: 'Goodbye' (x.py:3)",
         "placeholders: 'Hello %(name)s' -> 'مرحبا' (x.py:1)",
+        "not in the ar script: 'Save' (x.py:4)",
     ]
