@@ -214,6 +214,9 @@ def issue_login_code(
             LoginCode.revoked_at.is_(None),
         )
         .values(revoked_at=now())
+        # No need to match the session's objects one by one: codes are read back by query.
+        # (The default "auto" sync scans every object in the session: quadratic on imports.)
+        .execution_options(synchronize_session=False)
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     db.add(

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import i18n
+from core.account_rules import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
 from core.auth import issue_login_code
 from core.i18n import gettext as _
 from core.models import Enrolment, Group, GroupMember, Membership, User
@@ -46,7 +47,6 @@ from core.user_import_file import (
     max_size_label,
     read_table,
 )
-from core.views.forms import COURSE_ROLE_LABELS, EMAIL_RE, LOGIN_RE
 
 __all__ = [
     "MAX_BYTES",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from starlette.responses import Response
 
+from core.account_rules import COURSE_ROLE_LABELS
 from core.context import RequestContext
 from core.contracts import needs
 from core.errors import NotFound
 from core.i18n import gettext as _
 from core.models import COURSE_ROLES, Enrolment, Group, GroupMember, Membership, User
 from core.routing import RouteDef
-from core.views.forms import COURSE_ROLE_LABELS
 
 MANAGE = needs("core:course.manage")
 
@@ -44,6 +44,7 @@ def _page(ctx: RequestContext, course_id: str, status: int = 200, **data: object
         enrolled=[(e, u, str(COURSE_ROLE_LABELS.get(e.role, e.role))) for e, u in enrolled],
         candidates=candidates,
         role_options=[(r, str(COURSE_ROLE_LABELS[r])) for r in COURSE_ROLES],
+        can_import=ctx.may("core:user.manage"),
         **data,
     )
 

@@ -16,26 +16,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core import i18n
+from core.account_rules import EMAIL_RE, LOGIN_RE, MIN_PASSWORD, ROLE_LABELS
 from core.context import RequestContext
 from core.i18n import gettext as _
-from core.i18n import lazy_gettext as _l
 from core.models import ROLES, User
 
 # Workshops happen in France: dates typed in forms are local time there.
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
 
-LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-MIN_PASSWORD = 8
-
-ROLE_LABELS = {
-    "learner": _l("Learner"),
-    "trainer": _l("Trainer"),
-    "admin": _l("Organisation administrator"),
-}
-COURSE_ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer")}
 
 
 def role_options() -> list[tuple[str, str]]:

@@ -128,7 +128,7 @@ def codes_page(ctx: RequestContext, course_id: str | None = None) -> Response:
     )
 
 
-def _qr(url: str, name: str) -> Markup:
+def qr_svg(url: str, name: str) -> Markup:
     svg = segno.make(url, error="m").svg_inline(
         scale=3, omitsize=True, title=_("QR code to sign in as %(name)s", name=name)
     )
@@ -155,7 +155,11 @@ def generate(ctx: RequestContext, course_id: str | None = None) -> Response:
         url = f"{base}/login/code?c={normalise_code(code)}"
         entries.append(
             SheetEntry(
-                user.display_name, user.login, format_code(code), url, _qr(url, user.display_name)
+                user.display_name,
+                user.login,
+                format_code(code),
+                url,
+                qr_svg(url, user.display_name),
             )
         )
     ctx.audit(

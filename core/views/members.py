@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from starlette.responses import Response
 
+from core.account_rules import ROLE_LABELS
 from core.auth import hash_password, revoke_user_sessions
 from core.context import RequestContext
 from core.contracts import needs
@@ -15,7 +16,6 @@ from core.i18n import gettext as _
 from core.models import ROLES, Membership, User
 from core.routing import RouteDef
 from core.views.forms import (
-    ROLE_LABELS,
     check_account_fields,
     language_options,
     password_of,

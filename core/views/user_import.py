@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from core import user_import
+from core.account_rules import COURSE_ROLE_LABELS
 from core.auth import format_code, normalise_code, user_for_code
 from core.clock import now
 from core.context import RequestContext
@@ -36,8 +37,7 @@ from core.i18n import gettext as _
 from core.login_codes_pdf import CodeCard, render
 from core.models import Course
 from core.routing import RouteDef
-from core.views.forms import COURSE_ROLE_LABELS
-from core.views.login_codes import SheetEntry, _qr
+from core.views.login_codes import SheetEntry, qr_svg
 
 MANAGE = needs("core:user.manage")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -303,7 +303,7 @@ def codes_sheet(ctx: RequestContext, course_id: str) -> Response:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     entries = [
-        SheetEntry(card.name, card.login, card.code, card.url, _qr(card.url, card.name))
+        SheetEntry(card.name, card.login, card.code, card.url, qr_svg(card.url, card.name))
         for card in cards
     ]
     return ctx.render(
