@@ -138,12 +138,10 @@ class RequestContext:
 
     def url(self, name: str, **params: Any) -> str:
         """Path of a named route (``core.home``, ``quiz.attempt`` ...)."""
-        if "org" not in params and self.organisation is not None:
-            try:
-                return str(self.request.app.url_path_for(name, org=self.organisation.slug, **params))
-            except Exception:  # noqa: BLE001,S110 - the route may not take an organisation
-                pass
-        return str(self.request.app.url_path_for(name, **params))
+        from core.routing import url_path  # routing imports this module
+
+        slug = self.organisation.slug if self.organisation is not None else None
+        return url_path(self.request.app, name, slug, params)
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render a template of the organisation's theme with plain data."""
