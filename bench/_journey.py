@@ -55,8 +55,13 @@ def run_learner(
 
         try:
             page = call("login page", "GET", "/login/code", 200)
-            call("sign in", "POST", "/login/code", 303,
-                 data={"code": code, "csrf_token": csrf(page.text)})
+            call(
+                "sign in",
+                "POST",
+                "/login/code",
+                303,
+                data={"code": code, "csrf_token": csrf(page.text)},
+            )
             quiz_url = f"/o/{slug}/quiz/{quiz_id}"
             page = call("quiz page", "GET", quiz_url, 200)
             token = csrf(page.text)
@@ -67,10 +72,18 @@ def run_learner(
             for slot in range(1, questions + 1):
                 time.sleep(think())
                 choice = random.choice(CHOICES)
-                call("save", "POST", f"{attempt_url}/save", 200, data={
-                    "csrf_token": token, "slot": str(slot), "seq": str(time.time_ns() // 1000),
-                    f"q{slot}": choice,
-                })
+                call(
+                    "save",
+                    "POST",
+                    f"{attempt_url}/save",
+                    200,
+                    data={
+                        "csrf_token": token,
+                        "slot": str(slot),
+                        "seq": str(time.time_ns() // 1000),
+                        f"q{slot}": choice,
+                    },
+                )
                 out.sent[str(slot)] = choice
             call("summary", "GET", f"{attempt_url}/summary", 200)
             call("submit", "POST", f"{attempt_url}/submit", 303, data={"csrf_token": token})

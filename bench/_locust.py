@@ -26,15 +26,38 @@ def run_locust(
     requests per second."""
     prefix = workdir / "locust"
     command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILES / locustfile), "--headless",
-        "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{run_time}s",
-        "--host", host, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
-        "--loglevel", "WARNING", "--exit-code-on-error", "0",
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILES / locustfile),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(spawn_rate),
+        "--run-time",
+        f"{run_time}s",
+        "--host",
+        host,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
     ]
     with (workdir / "locust.log").open("wb") as log:
         subprocess.run(
-            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-            timeout=run_time + 60, check=False,
+            command,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=run_time + 60,
+            check=False,
         )
     figures: dict[str, dict[str, Any]] = {}
     with Path(f"{prefix}_stats.csv").open() as handle:

@@ -123,14 +123,20 @@ def seed_quiz(
         category = ensure_category(db, org.id, "Bench")
         data = {
             "choices": [
-                {"id": c, "text": f"Choice {c}", "fraction": 1.0 if c == "a" else 0.0,
-                 "feedback": "", "image_id": None}
+                {
+                    "id": c,
+                    "text": f"Choice {c}",
+                    "fraction": 1.0 if c == "a" else 0.0,
+                    "feedback": "",
+                    "image_id": None,
+                }
                 for c in CHOICES
             ]
         }
         question_ids = [
-            create_question(db, org.id, category.id, "single", f"Q{n}", f"<p>Question {n}</p>",
-                            data, tags=())[0].id
+            create_question(
+                db, org.id, category.id, "single", f"Q{n}", f"<p>Question {n}</p>", data, tags=()
+            )[0].id
             for n in range(1, QUESTIONS + 1)
         ]
         quiz = Quiz(
@@ -145,39 +151,77 @@ def seed_quiz(
         db.add(quiz)
         db.flush()
         for position, qid in enumerate(question_ids, 1):
-            db.add(QuizSlot(organisation_id=org.id, quiz_id=quiz.id, position=position,
-                            question_id=qid, mark=1.0))
+            db.add(
+                QuizSlot(
+                    organisation_id=org.id,
+                    quiz_id=quiz.id,
+                    position=position,
+                    question_id=qid,
+                    mark=1.0,
+                )
+            )
         db.flush()
 
         total_users = learners + extra_users
-        _bulk(db, User, [
-            {"login": f"bench{n:06d}", "display_name": f"Learner {n}", "created_at": stamp}
-            for n in range(total_users)
-        ])
-        ids = list(db.scalars(select(User.id).where(User.login.like("bench%")).order_by(User.login)))
-        _bulk(db, Membership, [
-            {"user_id": uid, "organisation_id": org.id, "role": "learner", "created_at": stamp}
-            for uid in ids
-        ])
-        _bulk(db, Enrolment, [
-            {"organisation_id": org.id, "course_id": course.id, "user_id": uid, "role": "learner",
-             "created_at": stamp}
-            for uid in ids
-        ])
+        _bulk(
+            db,
+            User,
+            [
+                {"login": f"bench{n:06d}", "display_name": f"Learner {n}", "created_at": stamp}
+                for n in range(total_users)
+            ],
+        )
+        ids = list(
+            db.scalars(select(User.id).where(User.login.like("bench%")).order_by(User.login))
+        )
+        _bulk(
+            db,
+            Membership,
+            [
+                {"user_id": uid, "organisation_id": org.id, "role": "learner", "created_at": stamp}
+                for uid in ids
+            ],
+        )
+        _bulk(
+            db,
+            Enrolment,
+            [
+                {
+                    "organisation_id": org.id,
+                    "course_id": course.id,
+                    "user_id": uid,
+                    "role": "learner",
+                    "created_at": stamp,
+                }
+                for uid in ids
+            ],
+        )
         codes = [
             "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             for _ in range(learners)
         ]
-        _bulk(db, LoginCode, [
-            {"organisation_id": org.id, "user_id": uid, "code_hash": _code_hash(code, secret_key),
-             "created_at": stamp}
-            for uid, code in zip(ids[:learners], codes, strict=True)
-        ])
+        _bulk(
+            db,
+            LoginCode,
+            [
+                {
+                    "organisation_id": org.id,
+                    "user_id": uid,
+                    "code_hash": _code_hash(code, secret_key),
+                    "created_at": stamp,
+                }
+                for uid, code in zip(ids[:learners], codes, strict=True)
+            ],
+        )
         if extra_orgs:
-            _bulk(db, Organisation, [
-                {"slug": f"other{n:05d}", "name": f"Other {n}", "created_at": stamp}
-                for n in range(extra_orgs)
-            ])
+            _bulk(
+                db,
+                Organisation,
+                [
+                    {"slug": f"other{n:05d}", "name": f"Other {n}", "created_at": stamp}
+                    for n in range(extra_orgs)
+                ],
+            )
         if extra_questions:
             _seed_questions(db, org.id, category.id, extra_questions, data, stamp)
         if past_attempts:
@@ -192,19 +236,44 @@ def _seed_questions(
 ) -> None:
     from plugins.quiz.models import Question, QuestionVersion
 
-    _bulk(db, Question, [
-        {"organisation_id": org_id, "category_id": category_id, "current_version": 1,
-         "created_at": stamp}
-        for _ in range(count)
-    ])
-    new = list(db.scalars(select(Question.id).where(Question.organisation_id == org_id)
-                          .order_by(Question.id.desc()).limit(count)))
-    _bulk(db, QuestionVersion, [
-        {"organisation_id": org_id, "question_id": qid, "version": 1, "qtype": "single",
-         "name": f"Bank {qid}", "text": "<p>Bank question</p>", "data_json": json.dumps(data),
-         "created_at": stamp}
-        for qid in new
-    ])
+    _bulk(
+        db,
+        Question,
+        [
+            {
+                "organisation_id": org_id,
+                "category_id": category_id,
+                "current_version": 1,
+                "created_at": stamp,
+            }
+            for _ in range(count)
+        ],
+    )
+    new = list(
+        db.scalars(
+            select(Question.id)
+            .where(Question.organisation_id == org_id)
+            .order_by(Question.id.desc())
+            .limit(count)
+        )
+    )
+    _bulk(
+        db,
+        QuestionVersion,
+        [
+            {
+                "organisation_id": org_id,
+                "question_id": qid,
+                "version": 1,
+                "qtype": "single",
+                "name": f"Bank {qid}",
+                "text": "<p>Bank question</p>",
+                "data_json": json.dumps(data),
+                "created_at": stamp,
+            }
+            for qid in new
+        ],
+    )
 
 
 def _seed_attempts(
@@ -212,15 +281,30 @@ def _seed_attempts(
 ) -> None:
     from plugins.quiz.models import Attempt
 
-    _bulk(db, Attempt, [
-        {"organisation_id": org_id, "quiz_id": quiz_id, "user_id": user_ids[n % len(user_ids)],
-         "number": n // len(user_ids) + 1, "state": "finished", "layout_json": "[]",
-         "started_at": stamp, "finished_at": stamp, "score": 0.0, "max_score": 20.0}
-        for n in range(count)
-    ])
+    _bulk(
+        db,
+        Attempt,
+        [
+            {
+                "organisation_id": org_id,
+                "quiz_id": quiz_id,
+                "user_id": user_ids[n % len(user_ids)],
+                "number": n // len(user_ids) + 1,
+                "state": "finished",
+                "layout_json": "[]",
+                "started_at": stamp,
+                "finished_at": stamp,
+                "score": 0.0,
+                "max_score": 20.0,
+            }
+            for n in range(count)
+        ],
+    )
 
 
-def check_answers(database_url: str, quiz_id: int, sent: dict[str, dict[str, str]]) -> dict[str, Any]:
+def check_answers(
+    database_url: str, quiz_id: int, sent: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     """Compare the database with what was sent: ``sent`` maps attempt id → {slot: choice} (the
     last choice sent for each slot). Returns counts and the first differences."""
     from plugins.quiz.models import Attempt, AttemptAnswer
@@ -228,7 +312,9 @@ def check_answers(database_url: str, quiz_id: int, sent: dict[str, dict[str, str
     engine = make_engine(database_url)
     try:
         with Session(engine) as db:
-            attempts = {a.id: a for a in db.scalars(select(Attempt).where(Attempt.quiz_id == quiz_id))}
+            attempts = {
+                a.id: a for a in db.scalars(select(Attempt).where(Attempt.quiz_id == quiz_id))
+            }
             stored: dict[int, dict[int, Any]] = {}
             for answer in db.scalars(
                 select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(list(attempts)))
@@ -253,7 +339,9 @@ def check_answers(database_url: str, quiz_id: int, sent: dict[str, dict[str, str
             if got != choice:
                 lost += 1
                 if len(differences) < 10:
-                    differences.append(f"attempt {attempt_id} slot {slot}: sent {choice}, stored {got}")
+                    differences.append(
+                        f"attempt {attempt_id} slot {slot}: sent {choice}, stored {got}"
+                    )
     return {
         "answers_sent": expected,
         "answers_lost": lost,

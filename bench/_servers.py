@@ -50,9 +50,20 @@ class Server:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         command = [
-            sys.executable, "-m", "uvicorn", self.app, "--factory",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(self.workers), "--log-level", "warning", "--no-access-log",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
         ]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(

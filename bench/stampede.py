@@ -51,12 +51,23 @@ def run_one(backend: str, workers: int, learners: int, folder: Path) -> dict[str
         scenario.save(scenario_file)
         sent_file = folder / f"sent-{backend}.json"
         env = app_env(url, scenario.secret_key, folder / "data")
-        with Server("core.app:create_app", workers, env, folder / f"server-{backend}.log") as server:
+        with Server(
+            "core.app:create_app", workers, env, folder / f"server-{backend}.log"
+        ) as server:
             began = time.perf_counter()
             figures = run_locust(
-                "stampede.py", server.url, learners, learners / 10, run_time,
-                folder, {"BENCH_SCENARIO": str(scenario_file), "BENCH_SENT": str(sent_file),
-                         "BENCH_THINK_MIN": str(think[0]), "BENCH_THINK_MAX": str(think[1])},
+                "stampede.py",
+                server.url,
+                learners,
+                learners / 10,
+                run_time,
+                folder,
+                {
+                    "BENCH_SCENARIO": str(scenario_file),
+                    "BENCH_SENT": str(sent_file),
+                    "BENCH_THINK_MIN": str(think[0]),
+                    "BENCH_THINK_MAX": str(think[1]),
+                },
             )
             elapsed = time.perf_counter() - began
             peak = sorted(server.peak_rss.values(), reverse=True)
@@ -94,22 +105,36 @@ def main() -> int:
         for backend, workers in setups():
             folder = Path(tmp) / backend
             folder.mkdir()
-            print(f"-- {backend}, {workers} worker(s), {learners} learners "
-                  f"(load before: {os.getloadavg()[0]:.2f})", flush=True)
+            print(
+                f"-- {backend}, {workers} worker(s), {learners} learners "
+                f"(load before: {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
             result = run_one(backend, workers, learners, folder)
             result["load_before"] = round(os.getloadavg()[0], 2)
             runs.append(result)
             rows = [
-                [name, v["requests"], v["failures"], f"{v['median_ms']:.0f}", f"{v['p95_ms']:.0f}",
-                 f"{v['max_ms']:.0f}", f"{v['rps']:.1f}"]
+                [
+                    name,
+                    v["requests"],
+                    v["failures"],
+                    f"{v['median_ms']:.0f}",
+                    f"{v['p95_ms']:.0f}",
+                    f"{v['max_ms']:.0f}",
+                    f"{v['rps']:.1f}",
+                ]
                 for name, v in sorted(result["requests"].items())
             ]
-            print_table(["request", "count", "errors", "median ms", "p95 ms", "max ms", "req/s"],
-                        rows)
-            print(f"journeys done {result['journeys_done']}/{learners}, answers sent "
-                  f"{result['answers_sent']}, lost {result['answers_lost']}, attempts not "
-                  f"finished {result['attempts_not_finished']}, peak RSS per worker "
-                  f"{result['peak_rss_mb']} MB, goals {result['goals']}", flush=True)
+            print_table(
+                ["request", "count", "errors", "median ms", "p95 ms", "max ms", "req/s"], rows
+            )
+            print(
+                f"journeys done {result['journeys_done']}/{learners}, answers sent "
+                f"{result['answers_sent']}, lost {result['answers_lost']}, attempts not "
+                f"finished {result['attempts_not_finished']}, peak RSS per worker "
+                f"{result['peak_rss_mb']} MB, goals {result['goals']}",
+                flush=True,
+            )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"machine": machine(), "runs": runs}, indent=2))
     print(f"written {RESULTS}")

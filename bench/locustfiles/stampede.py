@@ -23,7 +23,10 @@ from locust.exception import StopUser
 
 SCENARIO = json.loads(Path(os.environ["BENCH_SCENARIO"]).read_text())
 SENT_FILE = Path(os.environ["BENCH_SENT"])
-THINK = (float(os.environ.get("BENCH_THINK_MIN", "1")), float(os.environ.get("BENCH_THINK_MAX", "3")))
+THINK = (
+    float(os.environ.get("BENCH_THINK_MIN", "1")),
+    float(os.environ.get("BENCH_THINK_MAX", "3")),
+)
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "20"))
 CHOICES = ("a", "b", "c", "d")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -54,13 +57,15 @@ class Learner(FastHttpUser):
         try:
             page = self._call("login page", "GET", "/login/code", 200)
             token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
-            self._call("sign in", "POST", "/login/code", 303,
-                       data={"code": code, "csrf_token": token})
+            self._call(
+                "sign in", "POST", "/login/code", 303, data={"code": code, "csrf_token": token}
+            )
             quiz_url = f"/o/{SCENARIO['slug']}/quiz/{SCENARIO['quiz_id']}"
             page = self._call("quiz page", "GET", quiz_url, 200)
             token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
-            where = self._call("start", "POST", f"{quiz_url}/start", 303,
-                               data={"csrf_token": token})
+            where = self._call(
+                "start", "POST", f"{quiz_url}/start", 303, data={"csrf_token": token}
+            )
             attempt_url = urlsplit(where).path
             attempt_id = attempt_url.rstrip("/").split("/")[-1]
             mine = sent.setdefault(attempt_id, {})
@@ -70,10 +75,18 @@ class Learner(FastHttpUser):
                 choice = random.choice(CHOICES)
                 # Recorded before sending: an answer the server never stored counts as lost.
                 mine[str(slot)] = choice
-                self._call("save", "POST", f"{attempt_url}/save", 200, data={
-                    "csrf_token": token, "slot": str(slot), "seq": str(time.time_ns() // 1000),
-                    f"q{slot}": choice,
-                })
+                self._call(
+                    "save",
+                    "POST",
+                    f"{attempt_url}/save",
+                    200,
+                    data={
+                        "csrf_token": token,
+                        "slot": str(slot),
+                        "seq": str(time.time_ns() // 1000),
+                        f"q{slot}": choice,
+                    },
+                )
             self._call("summary", "GET", f"{attempt_url}/summary", 200)
             self._call("submit", "POST", f"{attempt_url}/submit", 303, data={"csrf_token": token})
             finished["done"] += 1
@@ -82,8 +95,14 @@ class Learner(FastHttpUser):
             raise
         except Exception as exc:  # an unexpected page: count it, stop this learner
             finished["failed"] += 1
-            events.request.fire(request_type="ERR", name="journey", response_time=0,
-                                response_length=0, exception=exc, context={})
+            events.request.fire(
+                request_type="ERR",
+                name="journey",
+                response_time=0,
+                response_length=0,
+                exception=exc,
+                context={},
+            )
         raise StopUser()
 
 

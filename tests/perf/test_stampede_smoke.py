@@ -25,20 +25,22 @@ def test_twenty_learners_start_answer_and_submit_with_nothing_lost(tmp_path: Pat
     with migrated_database(tmp_path, "stampede") as url:
         scenario = seed_quiz(url, LEARNERS, secret_key=secrets.token_urlsafe(32))
         env = app_env(url, scenario.secret_key, tmp_path / "data")
-        with Server("core.app:create_app", 1, env, tmp_path / "server.log") as server:
-            with ThreadPoolExecutor(max_workers=LEARNERS) as pool:
-                outcomes = list(
-                    pool.map(
-                        lambda code: run_learner(
-                            server.url,
-                            scenario.slug,
-                            scenario.quiz_id,
-                            code,
-                            think=lambda: random.uniform(0.0, 0.05),
-                        ),
-                        scenario.codes,
-                    )
+        with (
+            Server("core.app:create_app", 1, env, tmp_path / "server.log") as server,
+            ThreadPoolExecutor(max_workers=LEARNERS) as pool,
+        ):
+            outcomes = list(
+                pool.map(
+                    lambda code: run_learner(
+                        server.url,
+                        scenario.slug,
+                        scenario.quiz_id,
+                        code,
+                        think=lambda: random.uniform(0.0, 0.05),
+                    ),
+                    scenario.codes,
                 )
+            )
         errors = [e for o in outcomes for e in o.errors]
         assert errors == [], errors[:5]
         sent = {str(o.attempt_id): o.sent for o in outcomes}
