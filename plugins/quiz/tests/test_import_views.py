@@ -196,3 +196,29 @@ def test_export_downloads(declic: Kit, site: dict[str, Any]) -> None:
     )
     declic.post(admin, "/o/assoc-b/quiz/bank/import/confirm", {"token": token_of(preview.text)})
     assert snapshot(declic, other) == snapshot(declic, site["org"])
+
+
+def test_every_string_of_import_export_and_grades_is_in_french() -> None:
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    quiz = Path(__file__).resolve().parents[1]
+    sources = [
+        (quiz / name, "python")
+        for name in ("interop_bank.py", "course_grades.py", "views/imports.py", "views/grades.py")
+    ]
+    sources += [
+        (path, "jinja2")
+        for pattern in ("import*.html", "export*.html")
+        for path in (quiz / "templates" / "quiz").glob(pattern)
+    ]
+    found = set()
+    for path, method in sources:
+        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}
+        for _line, message, _comments, _context in extract_from_file(method, path, options=options):
+            found.add(message if isinstance(message, str) else message[0])
+    assert len(found) > 40
+    with (quiz / "locale" / "fr" / "LC_MESSAGES" / "quiz.po").open("rb") as po:
+        catalogue = read_po(po)
+    translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue if m.string}
+    assert found - translated == set()

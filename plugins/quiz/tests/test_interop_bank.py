@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
+from core import i18n
 from core.testing import Kit
 from plugins.quiz.bank import tags_of
 from plugins.quiz.interop import gift, gift_writer, model, moodle_xml, moodle_xml_writer
@@ -75,6 +77,15 @@ $CATEGORY: $course$/top/Calcul
 ::Auto::[moodle]Première ligne
 Deuxième ligne & fin {T}
 """
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Reasons are compared in English, whatever language an earlier test left set."""
+    previous = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(previous)
 
 
 @pytest.fixture
