@@ -11,16 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from core.i18n import gettext as _
-
-FONTS = Path(__file__).resolve().parent / "fonts"
-FAMILY = "dejavu"
+from core.pdf import FAMILY, new_pdf
 
 COLUMNS = 2
 ROWS = 4
@@ -39,12 +36,7 @@ class CodeCard:
 
 
 def _new_pdf(title: str) -> FPDF:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_text_shaping(True)
-    pdf.set_creator("Déclic")
-    pdf.set_title(title)
+    pdf = new_pdf("portrait", title)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     return pdf

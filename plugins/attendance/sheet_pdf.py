@@ -1,6 +1,6 @@
 """The sign-in sheet (feuille d'émargement) of one session, as an A4 PDF.
 
-Made with fpdf2 and the DejaVu Sans font shipped in ``fonts/`` (Latin and Arabic), with text
+Made with fpdf2 and the DejaVu Sans font core ships (``core.pdf``: Latin and Arabic), with text
 shaping (HarfBuzz through uharfbuzz) so Arabic names are joined and laid out right to left.
 Funders ask for: organisation, course, date, hours, trainer, one line per learner with a
 signature box, and the trainer's signature.
@@ -9,13 +9,11 @@ signature box, and the trainer's signature.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-FAMILY = "dejavu"
+from core.pdf import FAMILY, new_pdf
 
 
 @dataclass(frozen=True)
@@ -40,12 +38,9 @@ class Sheet:
 
 
 def _pdf() -> FPDF:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = new_pdf("portrait")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(15, 15, 15)
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_text_shaping(True)
     return pdf
 
 

@@ -5,27 +5,19 @@ public verification URL and the code in clear."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import segno
-from fpdf import FPDF
 
 from core.i18n import format_date
 from core.i18n import gettext as _
+from core.pdf import FAMILY, new_pdf
 from plugins.certification.certificates import format_code
 from plugins.certification.models import Certificate
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-
 
 def render_certificate(cert: Certificate, verify_url: str) -> bytes:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = new_pdf("landscape", _("Certificate"))
     pdf.set_auto_page_break(False)
-    pdf.set_title(_("Certificate"))
-    pdf.set_creator("Déclic")
-    pdf.add_font("dejavu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("dejavu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_text_shaping(True)
     pdf.add_page()
     width = pdf.w - 2 * pdf.l_margin
 
@@ -34,24 +26,24 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
 
     pdf.set_y(22)
-    pdf.set_font("dejavu", "", 14)
+    pdf.set_font(FAMILY, "", 14)
     pdf.cell(width, 8, cert.organisation_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("dejavu", "B", 30)
+    pdf.set_font(FAMILY, "B", 30)
     pdf.cell(width, 14, _("Certificate"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("dejavu", "", 14)
+    pdf.set_font(FAMILY, "", 14)
     pdf.cell(width, 8, _("awarded to"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("dejavu", "B", 24)
+    pdf.set_font(FAMILY, "B", 24)
     pdf.multi_cell(width, 13, cert.learner_name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("dejavu", "", 14)
+    pdf.set_font(FAMILY, "", 14)
     pdf.cell(width, 8, _("for"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("dejavu", "B", 16)
+    pdf.set_font(FAMILY, "B", 16)
     pdf.multi_cell(width, 9, cert.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("dejavu", "", 12)
+    pdf.set_font(FAMILY, "", 12)
     issued = _(
         "Issued on %(date)s by %(name)s",
         date=format_date(cert.issued_at, "long"),
@@ -67,10 +59,10 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     top = pdf.h - 20 - size
     pdf.image(buffer, x=pdf.l_margin + 6, y=top, w=size, h=size)
     pdf.set_xy(pdf.l_margin + 6 + size + 6, top + 6)
-    pdf.set_font("dejavu", "", 11)
+    pdf.set_font(FAMILY, "", 11)
     pdf.cell(0, 6, _("Verification code"), new_x="LEFT", new_y="NEXT")
-    pdf.set_font("dejavu", "B", 16)
+    pdf.set_font(FAMILY, "B", 16)
     pdf.cell(0, 9, format_code(cert.code), new_x="LEFT", new_y="NEXT")
-    pdf.set_font("dejavu", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     pdf.cell(0, 6, _("Check it at %(url)s", url=verify_url), new_x="LEFT", new_y="NEXT")
     return bytes(pdf.output())

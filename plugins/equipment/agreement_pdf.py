@@ -16,7 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from core.i18n import format_date, format_datetime
 from core.i18n import gettext as _
-from plugins.equipment.pdf_fonts import FAMILY, new_pdf
+from core.pdf import FAMILY, new_pdf
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import segno
 from fpdf.enums import XPos, YPos
 
 from core.i18n import gettext as _
-from plugins.equipment.pdf_fonts import FAMILY, new_pdf
+from core.pdf import FAMILY, new_pdf
 
 COLUMNS = 3
 ROWS = 8
