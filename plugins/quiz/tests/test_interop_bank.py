@@ -403,3 +403,29 @@ def test_apply_writes_nothing_when_it_fails(declic: Kit, org: Any) -> None:
         apply_plan(db, org.id, org.slug, plan)
     assert declic.count(Question) == 0 and declic.count(QuestionCategory) == 0
     assert json.dumps(plan.questions[0].data)  # the others were plain data
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_moodle_quick_examples_survive_the_bank(declic: Kit, org: Any, fmt: str) -> None:
+    """The quick examples of Moodle's GIFT page: into the bank, out as GIFT or XML, back in."""
+    from plugins.quiz.tests.interop.test_gift_docs_examples import QUICK_EXAMPLES
+
+    plan = import_bytes(declic, org, QUICK_EXAMPLES.encode(), "gift")
+    assert plan.ok and len(plan.questions) == 8
+    with declic.db() as db:
+        bank = export_bank(db, org.id).bank
+    exported = gift_writer.write(bank).encode() if fmt == "gift" else moodle_xml_writer.write(bank)
+    other = declic.org("assoc-b")
+    assert import_bytes(declic, other, exported, fmt).ok
+    assert snapshot(declic, other) == snapshot(declic, org)
+
+
+def test_every_type_through_moodle_xml(declic: Kit, org: Any) -> None:
+    import_bytes(declic, org, EVERY_TYPE_GIFT.encode(), "gift")
+    with declic.db() as db:
+        exported = moodle_xml_writer.write(export_bank(db, org.id).bank)
+    other = declic.org("assoc-b")
+    assert import_bytes(declic, other, exported, "xml").ok
+    assert snapshot(declic, other) == snapshot(declic, org)
+    with declic.db() as db:
+        assert moodle_xml_writer.write(export_bank(db, other.id).bank) == exported
