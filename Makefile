@@ -14,7 +14,7 @@ WORKERS ?= auto
 
 export PORT DECLIC_DATA_DIR
 
-.PHONY: run test lint bench venv messages update-messages check-messages new-language
+.PHONY: run test lint bench venv messages update-messages check-messages new-language screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -117,3 +117,9 @@ new-language: messages
 # Fails listing every message without a translation, with a wrong placeholder or plural form.
 check-messages: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -p no:randomly tests/core/test_i18n_catalogues.py
+
+# Screenshots of the key screens on the demo content, in Chromium (docs/screenshots/, shown in the
+# README): the same test as in the suite, writing its pictures there instead of a temporary folder.
+screenshots: $(VENV)/.installed-dev
+	DECLIC_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots DECLIC_REQUIRE_BROWSER=1 \
+		$(PY) -m pytest -q -p no:randomly tests/e2e/test_screenshots.py
