@@ -109,8 +109,11 @@ def a_column_values(db: Session, world: World, column: str) -> list[Any]:
     return values
 
 
-def _mark_rows(db: Session, world: World) -> None:
-    """Append the markers to every name-like and private-like text column of A's rows."""
+def rewrite_text(db: Session, world: World, make: Any) -> int:
+    """Rewrite every name-like and private-like text column of A's rows with
+    ``make(column_name, value, row_id)`` (None leaves the value); returns how many were set.
+    Values longer than the column are skipped rather than cut (a cut marker proves nothing)."""
+    changed = 0
     for table in [*org_tables(), User.__table__]:
         stmt = _a_rows_stmt(table, world)
         if stmt is None or "id" not in table.c:
@@ -118,25 +121,29 @@ def _mark_rows(db: Session, world: World) -> None:
         for column in table.c:
             if not isinstance(column.type, String | Text) or column.primary_key:
                 continue
-            if column.name in PRIVATE_COLUMNS:
-                marker = PRIVATE
-            elif column.name in NAME_COLUMNS:
-                marker = MARK
-            else:
+            if column.name not in PRIVATE_COLUMNS | NAME_COLUMNS:
                 continue
             length = getattr(column.type, "length", None)
             for row_id, value in db.execute(stmt.with_only_columns(table.c.id, column)).all():
-                if column.name == "email":
-                    new = f"{PRIVATE}{row_id}@example.org"
-                elif value is None:
+                new = make(column.name, value, row_id)
+                if new is None or (length and len(new) > length):
                     continue
-                else:
-                    new = f"{value} {marker}"
-                    if length:
-                        new = new[-length:] if len(new) > length else new
-                        if marker not in new:
-                            continue
                 db.execute(update(table).where(table.c.id == row_id).values({column.name: new}))
+                changed += 1
+    return changed
+
+
+def _marked(column: str, value: Any, row_id: int) -> str | None:
+    if column == "email":
+        return f"{PRIVATE}{row_id}@example.org"
+    if value is None:
+        return None
+    return f"{value} {PRIVATE if column in PRIVATE_COLUMNS else MARK}"
+
+
+def _mark_rows(db: Session, world: World) -> None:
+    """Append the markers to A's names (MARK) and private fields (PRIVATE)."""
+    rewrite_text(db, world, _marked)
 
 
 def _role_users(db: Session, org_id: int) -> dict[str, User]:

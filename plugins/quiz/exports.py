@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +33,9 @@ def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31] or "Report"
+    # Excel refuses these characters in a sheet name (openpyxl raises): a quiz called
+    # "Module 1/2" must still export.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Report"
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
