@@ -222,3 +222,16 @@ def test_every_string_of_import_export_and_grades_is_in_french() -> None:
         catalogue = read_po(po)
     translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue if m.string}
     assert found - translated == set()
+
+
+def test_what_gift_cannot_say_is_refused_plainly(declic: Kit, site: dict[str, Any]) -> None:
+    from plugins.quiz.bank import create_question, ensure_category
+
+    with declic.db() as db:
+        category = ensure_category(db, site["org"].id, "Flèches")
+        data = {"answers": [{"text": "a -> b", "fraction": 1.0, "feedback": ""}]}
+        create_question(db, site["org"].id, category.id, "shortanswer", "Flèche", "t", data)
+    gift = site["client"].get(site["base"] + "/export/download?format=gift")
+    assert gift.status_code == 422
+    assert "“Flèche”: GIFT would read “-&gt;” in an answer as a matching pair." in gift.text
+    assert site["client"].get(site["base"] + "/export/download?format=xml").status_code == 200
