@@ -42,6 +42,9 @@ TYPES_IN = {"multichoice": "single", "multichoice_multi": "multiple"}
 TYPES_OUT = {"single": "multichoice", "multiple": "multichoice_multi"}
 NAME_LIMIT = 200  # QuestionVersion.name and QuestionCategory.name
 MAX_MARK = 100  # what the question editor accepts
+# A real bank is a few hundred questions; 5 000 are written in about 10 s on the shared 2-core
+# server. More in one request would hold it too long: such a file is to be split.
+MAX_QUESTIONS = 5000
 CATEGORY_SEPARATOR = " / "  # a Moodle path ("Office", "Word") is the category "Office / Word"
 # Placeholders that survive Markdown and the sanitiser untouched, swapped back afterwards.
 _BLANK_MARK = "declicblanktoken"
@@ -199,6 +202,14 @@ def plan_import(result: neutral.ParseResult, target_category: str | None = None)
     from file"); otherwise into the file's categories, the path joined with " / ".
     """
     rejected = [Rejection(p.reason, p.question, p.line, p.path) for p in result.problems]
+    if len(result.questions) > MAX_QUESTIONS:
+        reason = _(
+            "The file holds %(count)s questions; at most %(limit)s can be imported at once: "
+            "split it into several files.",
+            count=len(result.questions),
+            limit=MAX_QUESTIONS,
+        )
+        return ImportPlan([], [Rejection(reason), *rejected], [])
     notes: list[str] = []
     planned: list[PlannedQuestion] = []
     number = 0

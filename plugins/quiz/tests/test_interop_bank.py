@@ -429,3 +429,15 @@ def test_every_type_through_moodle_xml(declic: Kit, org: Any) -> None:
     assert snapshot(declic, other) == snapshot(declic, org)
     with declic.db() as db:
         assert moodle_xml_writer.write(export_bank(db, other.id).bank) == exported
+
+
+def test_too_many_questions_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plugins.quiz import interop_bank
+
+    monkeypatch.setattr(interop_bank, "MAX_QUESTIONS", 3)
+    plan = plan_import(gift.parse(EVERY_TYPE_GIFT))
+    assert plan.questions == []
+    assert plan.rejected[0].reason == (
+        "The file holds 11 questions; at most 3 can be imported at once: "
+        "split it into several files."
+    )
