@@ -90,3 +90,15 @@ def test_offered_languages_are_those_with_a_core_catalogue(tmp_path):
         # Leave every installed domain loaded, as the application does at start-up.
         plugins = [(n, Path(p)) for n, p in make_host().call_each("declic_locale_dir") if p]
         i18n.load_catalogues([("core", i18n.CORE_LOCALE_DIR), *plugins])
+
+
+def test_administrator_sets_the_organisation_language_on_the_branding_page(declic):
+    org = declic.org("assoc", name="Assoc", default_language="fr")
+    admin = declic.user(org, "admin")
+    learner = declic.user(org, "learner", display_name="Amina", language=None)
+    form = {"name": "Assoc", "colour": "#1f5fa8", "theme": "default", "default_language": "ar"}
+    saved = declic.post(declic.client(admin), "/o/assoc/admin/branding", form)
+    assert saved.status_code in (200, 302, 303)
+    page = declic.client(learner).get("/o/assoc/")
+    assert _lang(page.text) == ("ar", "rtl")
+    assert "مرحبًا Amina" in page.text
