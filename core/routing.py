@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,39 @@ def build_route(defn: RouteDef) -> Route:
     return Route(defn.path, handler, methods=list(defn.methods), name=defn.name)
 
 
+# SQLite lets one transaction write at a time, and a writer that finds the lock taken polls for
+# it with growing sleeps (up to 100 ms each): under a stampede of answer saves, writers slept
+# while the lock was free and some waited past the busy timeout ("database is locked", 503).
+# Within one process, writers queue on a plain lock instead, woken as soon as it is released.
+# Other processes on the same file still meet SQLite's own busy handling.
+WRITER_WAIT_SECONDS = 10.0
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(database_url: str) -> threading.Lock:
+    lock = _writer_locks.get(database_url)
+    if lock is None:
+        with _writer_locks_guard:
+            lock = _writer_locks.setdefault(database_url, threading.Lock())
+    return lock
+
+
 def _handle(defn: RouteDef, request: Request, form: FormData | None) -> Response:
+    settings = request.app.state.declic.settings
+    if request.method in SAFE_METHODS or not settings.is_sqlite:
+        return _handle_request(defn, request, form)
+    lock = _writer_lock(settings.database_url)
+    # On timeout, go on without the lock: SQLite's busy timeout then decides (503 if it must).
+    acquired = lock.acquire(timeout=WRITER_WAIT_SECONDS)
+    try:
+        return _handle_request(defn, request, form)
+    finally:
+        if acquired:
+            lock.release()
+
+
+def _handle_request(defn: RouteDef, request: Request, form: FormData | None) -> Response:
     state = request.app.state.declic
     unsafe = request.method not in SAFE_METHODS
     factory = state.write_db if unsafe else state.db
