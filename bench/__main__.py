@@ -1,5 +1,7 @@
 """``python -m bench`` runs every benchmark module of this folder (each has ``main() -> int``);
-``python -m bench plugin_layer`` runs only the ones named."""
+``python -m bench plugin_layer`` runs only the ones named; ``python -m bench seed ...`` fills a
+database with growth data (``--help`` for its options). Modules whose name starts with ``_`` are
+helpers, not benchmarks."""
 
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ def available() -> list[str]:
 
 
 def run(argv: list[str]) -> int:
+    if argv[:1] == ["seed"]:
+        from bench._seed import main as seed
+
+        return seed(argv[1:])
     names = argv or available()
     unknown = [n for n in names if n not in available()]
     if unknown:

@@ -1,0 +1,119 @@
+"""Growth: the learner's pages timed with little and with much data around them. Each case
+starts from the same small base (1 organisation, 100 users, 100 questions in the bank, 10 past
+attempts) and grows one dimension: 1,000 organisations, 100,000 users, 10,000 questions,
+10,000 past attempts (of the same quiz, by other learners). Seeded with bulk inserts
+(``python -m bench seed`` does the same by hand).
+
+Each page is timed from one client (httpx, keep-alive) against uvicorn with one worker on
+SQLite, after a warm-up; figures are medians. Goal: each page within 1.5x of the base case.
+Writes bench/results/growth.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench._journey import csrf
+from bench._machine import machine, print_table
+from bench._scenario import fresh_database, seed_quiz
+from bench._servers import Server, app_env
+
+RESULTS = Path(__file__).resolve().parent / "results" / "growth.json"
+BASE = {"extra_orgs": 0, "extra_users": 99, "extra_questions": 80, "past_attempts": 10}
+CASES = {
+    "base": {},
+    "1,000 organisations": {"extra_orgs": 999},
+    "100,000 users": {"extra_users": 99_999},
+    "10,000 questions": {"extra_questions": 9_980},
+    "10,000 past attempts": {"past_attempts": 10_000},
+}
+GOAL = 1.5
+
+
+def time_pages(base: str, slug: str, quiz_id: int, code: str, count: int) -> dict[str, float]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/login/code")
+        client.post("/login/code", data={"code": code, "csrf_token": csrf(page.text)})
+        quiz = f"/o/{slug}/quiz/{quiz_id}"
+        token = csrf(client.get(quiz).text)
+        started = client.post(f"{quiz}/start", data={"csrf_token": token}, follow_redirects=False)
+        attempt = started.headers["location"].split("?")[0]
+        calls = {
+            "dashboard": lambda n: client.get("/"),
+            "quiz page": lambda n: client.get(quiz),
+            "question page": lambda n: client.get(attempt),
+            "save": lambda n: client.post(
+                f"{attempt}/save",
+                headers={"x-csrf-token": token},
+                data={"slot": "1", "seq": str(10**12 + n), "q1": "b"},
+            ),
+            "summary": lambda n: client.get(f"{attempt}/summary"),
+        }
+        medians = {}
+        for name, call in calls.items():
+            times = []
+            for n in range(count + 10):
+                began = time.perf_counter()
+                answer = call(n)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{name}: {answer.status_code}")
+                if n >= 10:  # warm-up
+                    times.append(time.perf_counter() - began)
+            medians[name] = statistics.median(times) * 1000
+    return medians
+
+
+def main() -> int:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    count = 40 if quick else 150
+    cases: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="declic-growth-") as tmp:
+        for label, grown in CASES.items():
+            folder = Path(tmp) / str(len(cases))
+            folder.mkdir()
+            with fresh_database("sqlite", folder, "growth") as url:
+                began = time.perf_counter()
+                scenario = seed_quiz(url, 1, **{**BASE, **grown})
+                seeded = time.perf_counter() - began
+                env = app_env(url, scenario.secret_key, folder / "data")
+                with Server("core.app:create_app", 1, env, folder / "server.log") as server:
+                    pages = time_pages(
+                        server.url, scenario.slug, scenario.quiz_id, scenario.codes[0], count
+                    )
+            cases[label] = {"seed_s": round(seeded, 1), "median_ms": pages}
+            print(f"{label}: seeded in {seeded:.1f} s", flush=True)
+    base = cases["base"]["median_ms"]
+    names = list(base)
+    rows = []
+    worst = 0.0
+    for label, case in cases.items():
+        ratios = {n: case["median_ms"][n] / base[n] for n in names}
+        case["ratio_to_base"] = {n: round(r, 2) for n, r in ratios.items()}
+        if label != "base":
+            worst = max(worst, *ratios.values())
+        rows.append([label, *(f"{case['median_ms'][n]:.1f} ({ratios[n]:.2f}x)" for n in names)])
+    print_table(["case (median ms, ratio to base)", *names], rows)
+    print(f"worst ratio {worst:.2f}x (goal {GOAL}x: {'met' if worst <= GOAL else 'NOT met'})")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": machine(),
+                "requests_per_page": count,
+                "base": BASE,
+                "cases": cases,
+                "worst_ratio": round(worst, 2),
+            },
+            indent=2,
+        )
+    )
+    print(f"written {RESULTS}")
+    return 0
