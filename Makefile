@@ -57,8 +57,11 @@ test: $(VENV)/.installed-dev
 		DECLIC_TEST_BACKEND=postgres $(PY) -m pytest -q -n $(WORKERS) -m "not browser"; \
 	fi
 
+# Every benchmark (several minutes: the 500-learner stampede runs twice); `make bench QUICK=1`
+# runs each briefly (50 learners, short wrk runs) to check that the harness works.
+QUICK ?=
 bench: $(VENV)/.installed-dev
-	@if [ -f bench/__main__.py ]; then $(PY) -m bench; \
+	@if [ -f bench/__main__.py ]; then BENCH_QUICK=$(QUICK) $(PY) -m bench; \
 	else echo "bench/ has no benchmarks yet (bench/__main__.py)"; exit 1; fi
 
 # Translations (docs/translating.md). One domain per catalogue folder: core (core/ and themes/)

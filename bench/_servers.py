@@ -23,6 +23,13 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _is_tracker(pid: int) -> bool:
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -94,7 +101,8 @@ class Server:
     def worker_pids(self) -> list[int]:
         if self.process is None:
             return []
-        kids = _children(self.process.pid)
+        # The multiprocessing resource tracker is a child too, but serves nothing.
+        kids = [k for k in _children(self.process.pid) if not _is_tracker(k)]
         # With --workers > 1 the supervisor forks workers (and a resource tracker): count the
         # Python children that serve; with one worker the supervisor serves itself.
         return kids if self.workers > 1 and kids else [self.process.pid]
