@@ -125,7 +125,7 @@ def _translations(key: Any, domain: str | None = None) -> NullTranslations:
     language = current_language()
     per_domain = _by_domain.get(language, {})
     for name in (domain or _current_domain.get(), "core"):
-        if name and name in per_domain and key in per_domain[name]._catalog:  # type: ignore[attr-defined]
+        if name and name in per_domain and key in per_domain[name]._catalog:
             return per_domain[name]
     return _catalogues.get(language) or NullTranslations()
 
