@@ -118,6 +118,8 @@ def _handle_request(defn: RouteDef, request: Request, form: FormData | None) -> 
     try:
         try:
             response = _dispatch(defn, ctx)
+            if ctx.user is not None and _is_download(response):
+                _audit_download(ctx, defn)
             db.commit()
         except HTTPProblem as problem:
             db.rollback()
@@ -147,6 +149,27 @@ def _handle_request(defn: RouteDef, request: Request, form: FormData | None) -> 
     if ctx.user is not None:
         response.headers.setdefault("Cache-Control", "no-store")
     return finish(response, ctx)
+
+
+def _is_download(response: Response) -> bool:
+    return "attachment" in response.headers.get("content-disposition", "").lower()
+
+
+def _audit_download(ctx: RequestContext, defn: RouteDef) -> None:
+    """Every file handed to a signed-in person (exports, reports, sheets, PDFs) is in the audit
+    log, whichever plugin serves it: personal data leaving the platform is traced in one place.
+    A GET runs on the read session, so the event goes through a write session of its own."""
+    detail = {"path": ctx.request.url.path, "query": ctx.request.url.query[:200]}
+    if ctx.request.method not in SAFE_METHODS:
+        ctx.audit("file.downloaded", defn.name, detail)
+        return
+    read_db, ctx.db = ctx.db, ctx.app.write_db()
+    try:
+        ctx.audit("file.downloaded", defn.name, detail)
+        ctx.db.commit()
+    finally:
+        ctx.db.close()
+        ctx.db = read_db
 
 
 def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
