@@ -105,13 +105,15 @@ def main() -> int:
         for backend, workers in setups():
             folder = Path(tmp) / backend
             folder.mkdir()
+            load_before = round(os.getloadavg()[0], 2)
             print(
                 f"-- {backend}, {workers} worker(s), {learners} learners "
-                f"(load before: {os.getloadavg()[0]:.2f})",
+                f"(load before: {load_before:.2f})",
                 flush=True,
             )
             result = run_one(backend, workers, learners, folder)
-            result["load_before"] = round(os.getloadavg()[0], 2)
+            result["load_before"] = load_before
+            result["load_after"] = round(os.getloadavg()[0], 2)
             runs.append(result)
             rows = [
                 [
