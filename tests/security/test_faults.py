@@ -1,12 +1,22 @@
 """Faults injected for real: the server process (uvicorn, 127.0.0.1, a free port) is killed with
 SIGKILL while learners save answers, a trainer takes the roll call and equipment is checked out;
 after a restart the database is consistent and every write the server acknowledged is there.
-Two requests racing for the same thing: one wins, the other gets a clear answer."""
+Two requests racing for the same thing: one wins, the other gets a clear answer.
+
+PostgreSQL stopped while a learner answers (only with DECLIC_TEST_BACKEND=postgres): a plain "try
+again" page (503), nothing acknowledged lost, recovery by itself. It runs on a PostgreSQL cluster
+of its own, made in a temporary folder (initdb/pg_ctl as the ``postgres`` system user when the
+tests run as root, on a free port of 127.0.0.1): the machine's own PostgreSQL is never touched."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import secrets
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +31,7 @@ from core.auth import CSRF_HEADER, SESSION_COOKIE, csrf_token_for, session_bindi
 from core.db import Base
 from core.models import Membership, Organisation, User
 from core.settings import load_settings
-from core.testing import LiveServer, backend, migrated_database
+from core.testing import LiveServer, backend, free_port, make_host, migrated_database
 
 NEEDED = ("quiz", "attendance", "equipment")
 
@@ -283,3 +293,119 @@ def test_races_one_wins_the_other_gets_a_clear_answer(server: LiveServer) -> Non
     assert all(a.status_code in (200, 303, 409) for a in answers), [a.status_code for a in answers]
     records = _rows(server, "attendance_record", session_id=session["id"], user_id=learner_id)
     assert len(records) == 1 and records[0]["status_id"] in statuses
+
+
+# --- PostgreSQL outage ----------------------------------------------------------------------------
+
+PG_BIN = Path(os.environ.get("DECLIC_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class Cluster:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def run(self, *args: str) -> None:
+        done = subprocess.run(
+            [*self.as_user, *args], capture_output=True, timeout=60, cwd=self.folder, check=False
+        )
+        if done.returncode:
+            raise subprocess.CalledProcessError(
+                done.returncode, args, done.stdout, done.stderr
+            ) from RuntimeError(done.stderr.decode(errors="replace")[-800:])
+
+    def init(self) -> None:
+        self.run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
+        self.run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.folder / "pg.log"),
+            "start",
+        )
+
+    def stop(self) -> None:
+        self.run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    if backend() != "postgres":
+        pytest.skip("only with DECLIC_TEST_BACKEND=postgres")
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"DECLIC_TEST_BACKEND=postgres but no initdb in {PG_BIN}")
+    # Not under pytest's own temporary folder: that one is private to the user running the
+    # tests, and the cluster runs as ``postgres``.
+    folder = Path(tempfile.mkdtemp(prefix="declic-pg-"))
+    folder.chmod(0o755)
+    made = Cluster(folder)
+    try:
+        made.init()
+        made.start()
+        yield made
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            made.stop()  # unless the test left it stopped, or it never started
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_postgres_stopped_while_answering(cluster: Cluster, tmp_path: Path) -> None:
+    from core.auth import hash_password
+    from core.db import make_engine
+    from core.demo import DEMO_ORGANISATIONS, PASSWORDS, seed_organisation
+    from core.migrate import upgrade
+
+    engine = make_engine(cluster.url)
+    upgrade(engine, make_host())
+    engine.dispose()
+    settings = load_settings(
+        data_dir=tmp_path / "data", database_url=cluster.url, secret_key=secrets.token_urlsafe(32)
+    )
+    live = LiveServer(settings, tmp_path)
+    try:
+        if "quiz" not in live.kit.state.host.names:
+            pytest.skip("quiz is not installed")
+        hashes = {role: hash_password(word) for role, word in PASSWORDS.items()}
+        with live.kit.db() as db:
+            seed_organisation(db, live.kit.state.host, DEMO_ORGANISATIONS[0], hashes)
+        live.start()
+        slug, people = _people(live)
+        learner = _client(live, people["learner"][0])
+        attempt, fields = _start_attempt(live, slug, learner)
+        slot = next(iter(fields))
+        url = f"/o/{slug}/quiz/attempt/{attempt}/save"
+        assert learner.post(url, data={"slot": str(slot), **fields[slot]}).status_code == 200
+
+        cluster.stop()
+        paused = learner.post(url, data={"slot": str(slot), **fields[slot]})
+        assert paused.status_code == 503, paused.text[:300]
+        assert "<script" not in paused.text.split("</head>")[-1]
+        assert re.search(r"(?i)nothing was lost|rien n", paused.text), paused.text[:500]
+        assert learner.get("/healthz").status_code == 503
+
+        cluster.start()
+        again = learner.post(url, data={"slot": str(slot), **fields[slot]})
+        assert again.status_code == 200, again.text[:300]
+        answers = _rows(live, "quiz_attempt_answer", attempt_id=attempt)
+        assert slot in {a["slot"] for a in answers}
+        with live.kit.db() as db:
+            assert db.scalar(select(1)) == 1
+    finally:
+        live.close()
