@@ -47,7 +47,7 @@ def time_pages(base: str, slug: str, quiz_id: int, code: str, count: int) -> dic
         started = client.post(f"{quiz}/start", data={"csrf_token": token}, follow_redirects=False)
         attempt = started.headers["location"].split("?")[0]
         calls = {
-            "dashboard": lambda n: client.get("/"),
+            "organisation home": lambda n: client.get(f"/o/{slug}/"),
             "quiz page": lambda n: client.get(quiz),
             "question page": lambda n: client.get(attempt),
             "save": lambda n: client.post(

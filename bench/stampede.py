@@ -138,6 +138,14 @@ def main() -> int:
                 flush=True,
             )
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": machine(), "runs": runs}, indent=2))
+    # A run of some set-ups (BENCH_STAMPEDE=sqlite:1) replaces those and keeps the others'.
+    kept = []
+    if RESULTS.exists():
+        done = {(r["backend"], r["workers"]) for r in runs}
+        previous = json.loads(RESULTS.read_text()).get("runs", [])
+        kept = [r for r in previous if (r["backend"], r["workers"]) not in done]
+    for run in runs:
+        run["machine"] = machine()
+    RESULTS.write_text(json.dumps({"runs": [*kept, *runs]}, indent=2))
     print(f"written {RESULTS}")
     return 0
