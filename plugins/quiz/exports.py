@@ -39,6 +39,8 @@ def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # a quiz titled "=..." heads a column: text, never a formula
     for row in rows:
         sheet.append(list(row))
         for cell in sheet[sheet.max_row]:

@@ -96,6 +96,8 @@ def test_xlsx_and_page(declic: Kit, course: dict[str, Any]) -> None:
     sheet = book.active
     assert [c.value for c in sheet[2]] == ["Anna Martin", "anna", 2.5, 1.5, 4]
     assert [c.value for c in sheet[3]][2:] == [None, 3, 3]
+    title = sheet.cell(row=1, column=4)
+    assert title.value == "=Quiz deux (out of 3)" and title.data_type == "s"
     page = client.get(base)
     assert page.status_code == 200
     assert "Anna Martin" in page.text and base + ".csv" in page.text
