@@ -90,6 +90,7 @@ def bank(ctx: RequestContext) -> Response:
         qtypes=list(QTYPES.values()),
         limit=LIST_LIMIT,
         error=ctx.request.query_params.get("error", ""),
+        imported=int(params["imported"]) if params.get("imported", "").isdigit() else None,
     )
 
 
