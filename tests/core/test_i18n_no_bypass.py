@@ -115,11 +115,34 @@ def _python_files(folder: Path) -> Iterator[Path]:
 # --- templates -----------------------------------------------------------------------------
 
 
+# Filters that print their argument as it is (so a literal under them is still shown).
+PASS_THROUGH_FILTERS = {"e", "escape", "safe", "upper", "lower", "capitalize", "title", "trim"}
+
+
+def _literal_parts(expr: nodes.Node) -> list[str]:
+    """The literal strings an expression may print as they are: ``{{ "Yes" if a else x }}``."""
+    if isinstance(expr, nodes.Const) and isinstance(expr.value, str):
+        return [expr.value]
+    if isinstance(expr, nodes.CondExpr):
+        return _literal_parts(expr.expr1) + (_literal_parts(expr.expr2) if expr.expr2 else [])
+    if isinstance(expr, (nodes.Or, nodes.And)):
+        return _literal_parts(expr.left) + _literal_parts(expr.right)
+    if isinstance(expr, nodes.Concat):
+        return [part for node in expr.nodes for part in _literal_parts(node)]
+    if isinstance(expr, nodes.Filter) and expr.name in PASS_THROUGH_FILTERS and expr.node:
+        return _literal_parts(expr.node)
+    return []
+
+
 def _markup(node: nodes.Node) -> Iterator[str]:
-    """The template's literal markup in source order, each expression replaced by MARK."""
+    """The template's literal markup in source order: expressions that print a literal string
+    print it, every other expression is replaced by MARK."""
     if isinstance(node, nodes.Output):
         for child in node.nodes:
-            yield child.data if isinstance(child, nodes.TemplateData) else MARK
+            if isinstance(child, nodes.TemplateData):
+                yield child.data
+            else:
+                yield " ".join(_literal_parts(child)) or MARK
         return
     for child in node.iter_child_nodes():
         yield from _markup(child)
@@ -292,6 +315,7 @@ def test_template_check_finds_text_and_attributes_and_spares_gettext():
         "{% trans %}Welcome{% endtrans %}<code>login;firstname</code>"
         ' data-id="{{ i }}" aria-label="Bare"'
         "<script>let a = 'b';</script> 12:30 — {{ n }} / {{ m }}"
+        '<p dir="{{ "rtl" if r else "ltr" }}">{{ _("To come") if a else "—" }}{{ x or "None" }}</p>'
         "{% endblock %}"
     )
     assert template_problems(source) == [
@@ -299,6 +323,7 @@ def test_template_check_finds_text_and_attributes_and_spares_gettext():
         '<img alt="Logo">',
         '<button title="Close">',
         'aria-label="Bare"',
+        "—None",  # the dash of the first expression, then the bare "None"
     ]
 
 
