@@ -441,3 +441,51 @@ def test_too_many_questions_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
         "The file holds 11 questions; at most 3 can be imported at once: "
         "split it into several files."
     )
+
+
+def test_questions_written_in_the_editor_export(declic: Kit, org: Any) -> None:
+    """Ranges become value ± tolerance, choice pictures go with the choice, ordering is left."""
+    from plugins.quiz.bank import create_question, ensure_category
+
+    with declic.db() as db:
+        category = ensure_category(db, org.id, "Éditeur")
+        picture = QuizImage(
+            organisation_id=org.id, content_type="image/png", size=len(PNG), sha256="x", data=PNG
+        )
+        db.add(picture)
+        db.flush()
+        numbers = {"answers": [{"min": 1.0, "max": 3.5, "fraction": 1.0, "feedback": ""}]}
+        choices = {
+            "choices": [
+                {
+                    "id": "a",
+                    "text": "Souris",
+                    "fraction": 1.0,
+                    "feedback": "",
+                    "image_id": picture.id,
+                },
+                {"id": "b", "text": "Clavier", "fraction": 0.0, "feedback": "", "image_id": None},
+            ]
+        }
+        order = {"items": [{"id": "i1", "text": "un"}, {"id": "i2", "text": "deux"}]}
+        for qtype, name, data in (
+            ("numerical", "Plage", numbers),
+            ("single", "Image", choices),
+            ("ordering", "Ordre", order),
+        ):
+            create_question(db, org.id, category.id, qtype, name, "<p>?</p>", data)
+    with declic.db() as db:
+        result = export_bank(db, org.id)
+    assert result.skipped == ["Ordre"]
+    by_name = {q.name: q for q in result.bank.questions}
+    (answer,) = by_name["Plage"].numerical_answers
+    assert (answer.value, answer.tolerance, answer.fraction) == (
+        Decimal("2.25"),
+        Decimal("1.25"),
+        Decimal(100),
+    )
+    image = by_name["Image"]
+    assert image.answers[0].text == (
+        f'Souris<br><img src="@@PLUGINFILE@@/image-{picture.id}.png" alt="">'
+    )
+    assert [(i.filename, i.content) for i in image.images] == [(f"image-{picture.id}.png", PNG)]
