@@ -66,6 +66,8 @@ CONTRACT_FIELDS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "PluginInfo": (("name", "version", "description"), {"label", "description"}),
     "PageRoute": ((), {"label"}),
 }
+# Mappings of form errors: field name -> the message shown next to the field.
+ERROR_MAPPINGS = {"errors", "field_errors"}
 RENDER_KEYWORDS = {
     "error",
     "errors",
@@ -261,6 +263,15 @@ def python_problems(source: str, filename: str = "module.py") -> list[str]:
             problems.append(f"{filename}:{node.lineno}: {what}: {text!r}")
 
     for call in ast.walk(ast.parse(source, filename)):
+        # errors["field"] = "..." : the message shown next to a form field.
+        if isinstance(call, ast.Assign):
+            for target in call.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and _called_name(target.value) in ERROR_MAPPINGS
+                ):
+                    flag(call.value, f"{_called_name(target.value)}[...]")
+            continue
         if not isinstance(call, ast.Call):
             continue
         name = _called_name(call.func)
@@ -340,6 +351,10 @@ def spec():
     return SettingSpec("n", _l("Ok"), 1, choices=(("a", _l("A")), ("b", "Bee")), help=f"Help {1}")
 def page(ctx, x):
     return ctx.render("t.html", error="Wrong", title=x, items=["kept"])
+def check(errors, values):
+    errors["name"] = "Too long"
+    errors["code"] = _("Fine")
+    values["name"] = "kept"
 """
     assert python_problems(source) == [
         "module.py:5: NotFound message: 'No such page'",
@@ -347,4 +362,5 @@ def page(ctx, x):
         "module.py:10: SettingSpec.help: 'Help '",
         "module.py:10: SettingSpec.choices: 'Bee'",
         "module.py:12: render(error=): 'Wrong'",
+        "module.py:14: errors[...]: 'Too long'",
     ]
