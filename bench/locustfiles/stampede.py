@@ -113,6 +113,7 @@ def _watch(environment, **_kw) -> None:  # type: ignore[no-untyped-def]
     def watcher() -> None:
         while finished["done"] + finished["failed"] < total:
             gevent.sleep(0.5)
+        gevent.sleep(2)  # let the last answers reach the statistics before they are written
         environment.runner.quit()
 
     gevent.spawn(watcher)
