@@ -412,7 +412,12 @@ def apply_plan(
             ids.append(image.id)
 
         def point(text: str, ids: list[int] = ids) -> str:
-            return _IMAGE_MARK_RE.sub(lambda m: image_url(org_slug, ids[int(m.group(1))]), text)
+            def url(match: re.Match[str]) -> str:
+                index = int(match.group(1))
+                # The same words typed in a text of the file are left as they are.
+                return image_url(org_slug, ids[index]) if index < len(ids) else match.group(0)
+
+            return _IMAGE_MARK_RE.sub(url, text)
 
         data = json.loads(point(json.dumps(planned.data, ensure_ascii=False)))
         question, _version = create_question(

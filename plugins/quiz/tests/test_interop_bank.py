@@ -489,3 +489,9 @@ def test_questions_written_in_the_editor_export(declic: Kit, org: Any) -> None:
         f'Souris<br><img src="@@PLUGINFILE@@/image-{picture.id}.png" alt="">'
     )
     assert [(i.filename, i.content) for i in image.images] == [(f"image-{picture.id}.png", PNG)]
+
+
+def test_a_text_that_looks_like_an_image_mark_is_left_alone(declic: Kit, org: Any) -> None:
+    plan = import_bytes(declic, org, b"::Ruse::declic-import-image-7 {T}", "gift")
+    assert plan.ok
+    assert _versions(declic, org)["Ruse"].text == "declic-import-image-7"
