@@ -45,24 +45,38 @@ def keep(data_dir: Path, organisation_id: int, user_id: int, filename: str, data
     return token
 
 
-def load(data_dir: Path, token: str, organisation_id: int, user_id: int) -> PendingImport | None:
-    """The upload behind ``token`` if it exists and belongs to this user in this organisation."""
+def claim(data_dir: Path, token: str, organisation_id: int, user_id: int) -> PendingImport | None:
+    """Take the upload behind ``token`` for importing, if it exists and belongs to this user in
+    this organisation. The file is renamed first (atomic): of two confirmations sent at once
+    (a double click), only one gets it, so nothing is imported twice."""
     if not TOKEN_RE.match(token or ""):
         return None
     folder = _folder(data_dir)
     try:
         record = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        data = (folder / f"{token}.upload").read_bytes()
     except (OSError, ValueError):
         return None
     if record.get("organisation_id") != organisation_id or record.get("user_id") != user_id:
         return None
+    working = folder / f"{token}.working"
+    try:
+        (folder / f"{token}.upload").rename(working)
+        data = working.read_bytes()
+    except OSError:
+        return None
     return PendingImport(token, organisation_id, user_id, str(record.get("filename", "")), data)
+
+
+def release(data_dir: Path, token: str) -> None:
+    """Give a claimed upload back (nothing was imported: the admin may confirm again)."""
+    if TOKEN_RE.match(token or ""):
+        folder = _folder(data_dir)
+        (folder / f"{token}.working").rename(folder / f"{token}.upload")
 
 
 def discard(data_dir: Path, token: str) -> None:
     if TOKEN_RE.match(token or ""):
-        for suffix in (".upload", ".json"):
+        for suffix in (".upload", ".working", ".json"):
             (_folder(data_dir) / f"{token}{suffix}").unlink(missing_ok=True)
 
 

@@ -235,3 +235,19 @@ def test_what_gift_cannot_say_is_refused_plainly(declic: Kit, site: dict[str, An
     assert gift.status_code == 422
     assert "“Flèche”: GIFT would read “-&gt;” in an answer as a matching pair." in gift.text
     assert site["client"].get(site["base"] + "/export/download?format=xml").status_code == 200
+
+
+def test_an_upload_is_claimed_once_and_only_by_its_owner(tmp_path: Path) -> None:
+    from plugins.quiz import import_store
+
+    token = import_store.keep(tmp_path, 1, 10, "bank.gift", b"::A::x {T}")
+    assert import_store.claim(tmp_path, token, 2, 10) is None  # another organisation
+    assert import_store.claim(tmp_path, token, 1, 11) is None  # another user
+    assert import_store.claim(tmp_path, "../../etc/passwd", 1, 10) is None
+    pending = import_store.claim(tmp_path, token, 1, 10)
+    assert pending is not None and pending.data == b"::A::x {T}"
+    assert import_store.claim(tmp_path, token, 1, 10) is None  # a double click gets nothing
+    import_store.release(tmp_path, token)
+    assert import_store.claim(tmp_path, token, 1, 10) is not None
+    import_store.discard(tmp_path, token)
+    assert list((tmp_path / "imports").iterdir()) == []

@@ -118,14 +118,14 @@ def confirm(ctx: RequestContext) -> Response:
     assert ctx.user is not None
     settings = ctx.app.settings
     token = ctx.field("token")
-    pending = import_store.load(settings.data_dir, token, ctx.org.id, ctx.user.id)
+    target = _target(ctx)  # before the claim: a wrong category must not leave the file taken
+    pending = import_store.claim(settings.data_dir, token, ctx.org.id, ctx.user.id)
     if pending is None:
         return _form(
             ctx, {"file": _("This import has expired or is not yours: upload the file again.")}, 409
         )
     fmt = ctx.field("format")
     chosen: Any = fmt if fmt in ("gift", "xml") else formats.detect_format(pending.data)
-    target = _target(ctx)
     plan = plan_import(formats.parse(pending.data, chosen), target.name if target else None)
     keep_valid = ctx.field("keep_valid") == "1"
     if not plan.questions or (plan.rejected and not keep_valid):
@@ -137,6 +137,7 @@ def confirm(ctx: RequestContext) -> Response:
                 "“import the valid questions only”."
             )
         )
+        import_store.release(settings.data_dir, token)
         return _preview(
             ctx, plan, token, pending.filename, chosen, target, keep_valid=keep_valid, error=error
         )
