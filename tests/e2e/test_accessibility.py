@@ -248,7 +248,7 @@ def test_the_high_contrast_theme_passes_aaa_contrast(new_context, live_server) -
     assert not problems, "\n".join(problems)
 
 
-def test_the_script_is_never_served(live_server) -> None:
+def test_the_script_is_never_served() -> None:
     """axe is for the tests only: no theme or plugin serves it."""
     root = Path(__file__).resolve().parents[2]
     assert not list((root / "themes").rglob("axe*.js"))
