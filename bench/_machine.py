@@ -47,3 +47,11 @@ def print_table(headers: list[str], rows: list[list[Any]]) -> None:
         )
         if n == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def results_path(name: str) -> Path:
+    """bench/results/NAME.json; NAME.quick.json for a short run (BENCH_QUICK=1), so a check of
+    the harness never overwrites the figures of a full run."""
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    folder = Path(__file__).resolve().parent / "results"
+    return folder / (f"{name}.quick.json" if quick else f"{name}.json")

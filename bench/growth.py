@@ -25,11 +25,10 @@ from typing import Any
 import httpx
 
 from bench._journey import csrf
-from bench._machine import machine, print_table
+from bench._machine import machine, print_table, results_path
 from bench._scenario import fresh_database, seed_quiz
 from bench._servers import Server, app_env
 
-RESULTS = Path(__file__).resolve().parent / "results" / "growth.json"
 BASE = {"extra_orgs": 0, "extra_users": 99, "extra_questions": 80, "past_attempts": 10}
 CASES = {
     "base": {},
@@ -131,8 +130,9 @@ def main() -> int:
         rows.append([label, *(f"{case['median_ms'][n]:.1f} ({ratios[n]:.2f}x)" for n in names)])
     print_table(["case (median ms, ratio to base)", *names], rows)
     print(f"worst ratio {worst:.2f}x (goal {GOAL}x: {'met' if worst <= GOAL else 'NOT met'})")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
+    results = results_path("growth")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(
         json.dumps(
             {
                 "machine": machine(),
@@ -144,5 +144,5 @@ def main() -> int:
             indent=2,
         )
     )
-    print(f"written {RESULTS}")
+    print(f"written {results}")
     return 0

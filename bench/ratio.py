@@ -23,12 +23,11 @@ from typing import Any
 import httpx
 
 from bench._journey import csrf
-from bench._machine import machine, print_table
+from bench._machine import machine, print_table, results_path
 from bench._scenario import fresh_database, seed_quiz
 from bench._servers import Server, app_env
 from bench._wrk import WrkMissingError, require_wrk, run_wrk
 
-RESULTS = Path(__file__).resolve().parent / "results" / "ratio.json"
 CONNECTIONS = 8
 GOAL = 0.25
 
@@ -129,8 +128,9 @@ def main() -> int:
     )
     for label, value in ratios.items():
         print(f"{label}: {value:.1%} (goal {GOAL:.0%}: {'met' if value >= GOAL else 'NOT met'})")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
+    results = results_path("ratio")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(
         json.dumps(
             {
                 "machine": machine(),
@@ -145,6 +145,6 @@ def main() -> int:
             indent=2,
         )
     )
-    print(f"written {RESULTS}")
+    print(f"written {results}")
     bad = sum(f["bad_status"] + f["socket_errors"] for f in figures.values())
     return 1 if bad else 0

@@ -23,11 +23,10 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from bench._locust import run_locust
-from bench._machine import machine, print_table
+from bench._machine import machine, print_table, results_path
 from bench._scenario import check_answers, fresh_database, seed_quiz
 from bench._servers import Server, app_env
 
-RESULTS = Path(__file__).resolve().parent / "results" / "stampede.json"
 P95_GOAL_MS = 300.0
 RSS_GOAL_MB = 250.0
 
@@ -146,15 +145,16 @@ def main() -> int:
                 f"{result['peak_rss_mb']} MB, goals {result['goals']}",
                 flush=True,
             )
-    RESULTS.parent.mkdir(exist_ok=True)
+    results = results_path("stampede")
+    results.parent.mkdir(exist_ok=True)
     # A run of some set-ups (BENCH_STAMPEDE=sqlite:1) replaces those and keeps the others'.
     kept = []
-    if RESULTS.exists():
+    if results.exists():
         done = {(r["backend"], r["workers"]) for r in runs}
-        previous = json.loads(RESULTS.read_text()).get("runs", [])
+        previous = json.loads(results.read_text()).get("runs", [])
         kept = [r for r in previous if (r["backend"], r["workers"]) not in done]
     for run in runs:
         run["machine"] = machine()
-    RESULTS.write_text(json.dumps({"runs": [*kept, *runs]}, indent=2))
-    print(f"written {RESULTS}")
+    results.write_text(json.dumps({"runs": [*kept, *runs]}, indent=2))
+    print(f"written {results}")
     return status
