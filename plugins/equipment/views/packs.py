@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from core.context import RequestContext
@@ -29,9 +30,17 @@ def packs(ctx: RequestContext) -> Response:
             errors["code"] = _("Another pack already has this code.")
         if not errors:
             pack = Pack(organisation_id=ctx.org.id, code=values["code"], name=values["name"][:200])
-            ctx.db.add(pack)
-            ctx.db.flush()
-            return ctx.redirect(ctx.url("equipment.pack", pack_id=pack.id))
+            # The check above lower-cases in the database, which for SQLite means ASCII only
+            # ("Å" and "å" differ there), and two people may create the same code at once: the
+            # unique constraint has the last word, and its refusal is the same message.
+            try:
+                with ctx.db.begin_nested():
+                    ctx.db.add(pack)
+                    ctx.db.flush()
+            except IntegrityError:
+                errors["code"] = _("Another pack already has this code.")
+            else:
+                return ctx.redirect(ctx.url("equipment.pack", pack_id=pack.id))
     rows = ctx.db.scalars(
         select(Pack).where(Pack.organisation_id == ctx.org.id).order_by(Pack.code)
     ).all()
