@@ -16,7 +16,7 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -364,9 +364,7 @@ def test_journey_4_trainer_sees_readiness_and_issues_a_verifiable_certificate(
         done = answers(*[(f"crcn:{c}", 1.0) for c in ("1.1", "1.2", "2.1", "3.1", "4.1")])
         plugin.declic_quiz_attempt_graded(
             db=db,
-            result=Attempt(
-                org.id, course.id, learner.id, datetime.now(UTC), done, quiz_id=7, attempt_id=7
-            ),
+            result=Attempt(org.id, course.id, learner.id, now(), done, quiz_id=7, attempt_id=7),
         )
 
     page = new_context().new_page()
