@@ -8,9 +8,10 @@ sanitised like any question text; :func:`apply_plan` writes the plan in the call
 
 Images: a text refers to a file of its question as ``@@PLUGINFILE@@/name``; those files are
 stored through the quiz's image storage (same type and size checks as an upload) and the
-references pointed at the quiz's image URL. A file no text refers to becomes the question's
-picture. On export the picture is written as an unreferenced file again, inline images as
-``@@PLUGINFILE@@`` references.
+references pointed at the quiz's image URL. A file no text refers to, or one shown alone at the
+very end of the question text, becomes the question's picture. On export inline images become
+``@@PLUGINFILE@@`` references again and the picture is shown alone at the end of the text (so
+that Moodle displays it, and so that it comes back as the picture).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ CATEGORY_SEPARATOR = " / "  # a Moodle path ("Office", "Word") is the category "
 _BLANK_MARK = "declicblanktoken"
 _IMAGE_MARK = "declic-import-image-{n}"
 _IMAGE_MARK_RE = re.compile(r"declic-import-image-(\d+)")
+_PICTURE_AT_END = re.compile(r'<p><img src="(declic-import-image-(\d+))" alt=""></p>$')
 _PLUGINFILE_RE = re.compile(re.escape(neutral.PLUGINFILE) + r"([^\"'<>\s)]+)")
 _QUIZ_IMAGE_SRC = re.compile(r"/o/[^/\"']+/quiz/images/(\d+)")
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
@@ -250,12 +252,19 @@ def _plan_question(q: neutral.Question, category: str, notes: list[str]) -> Plan
         raise _RejectedError(_("The question text is empty once unsafe content is removed."))
     data = _data(q, clean, notes)
     general_feedback = clean(q.general_feedback)
+    picture = None
+    last = _PICTURE_AT_END.search(text)
+    if last and text.count(last.group(1)) == 1 and last.group(1) not in json.dumps(data):
+        # A picture alone at the very end (how the quiz exports a question's picture, so that
+        # Moodle shows it): the question's picture again.
+        picture, text = int(last.group(2)), text[: last.start()]
     referenced = {
         int(n) for n in _IMAGE_MARK_RE.findall(json.dumps(data) + text + general_feedback)
     }
-    unreferenced = [i for i in range(len(images)) if i not in referenced]
-    picture = unreferenced[0] if unreferenced else None
-    for extra in unreferenced[1:]:
+    unreferenced = [i for i in range(len(images)) if i not in referenced and i != picture]
+    if picture is None and unreferenced:
+        picture = unreferenced.pop(0)
+    for extra in unreferenced:
         # A second file no text shows: show it after the text rather than lose it.
         text += f'<p><img src="{_IMAGE_MARK.format(n=extra)}" alt=""></p>'
     tags = []
@@ -563,14 +572,16 @@ def _export_question(
         pairs += [neutral.MatchPair("", d) for d in data.get("distractors", [])]
         fields["pairs"] = tuple(pairs)
     text = refs(version.text)
+    if version.image_id:
+        picture = loader.get(version.image_id)
+        if picture is not None:
+            # Shown at the end of the text, where Moodle displays it (read back as the picture).
+            used[picture.filename] = picture
+            text += f'<p><img src="{neutral.pluginfile_reference(picture.filename)}" alt=""></p>'
     text_after = None
     if qtype not in ("essay", "description"):
         text, text_after = neutral.split_at_blank(text)
     general_feedback = refs(version.general_feedback)
-    if version.image_id:
-        picture = loader.get(version.image_id)
-        if picture is not None:
-            used[picture.filename] = picture
     return neutral.Question(
         qtype=qtype,  # type: ignore[arg-type]
         name=version.name,

@@ -250,6 +250,9 @@ def test_xml_images_marks_and_round_trip(declic: Kit, org: Any) -> None:
     first = snapshot(declic, org)
     with declic.db() as db:
         exported = moodle_xml_writer.write(export_bank(db, org.id).bank)
+    # Moodle shows the picture: it is alone at the end of the question text.
+    ending = f'&lt;p&gt;&lt;img src="@@PLUGINFILE@@/image-{picture[0]}.png" alt=""&gt;&lt;/p&gt;'
+    assert (ending + "</text>").encode() in exported
     other = declic.org("assoc-b")
     again = import_bytes(declic, other, exported, "xml")
     assert again.ok
