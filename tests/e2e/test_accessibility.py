@@ -17,6 +17,7 @@ from browser_checks import (
     axe_violations,
     describe_violations,
     make_learner_quiz,
+    set_language,
     small_targets,
     start_attempt,
 )
@@ -74,11 +75,23 @@ def test_axe_catches_a_real_violation(new_context, setup) -> None:
         assert_accessible(page, "login page with an unlabeled field")
 
 
-def test_learner_pages_pass_axe_with_44px_targets(new_context, setup) -> None:
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_learner_pages_pass_axe_with_44px_targets(
+    new_context, live_server, setup, language
+) -> None:
+    set_language(live_server, setup.learner, language)
+    try:
+        check_learner_pages(new_context, setup, language)
+    finally:
+        set_language(live_server, setup.learner, "fr")
+
+
+def check_learner_pages(new_context: Any, setup: LearnerQuiz, language: str) -> None:
     page = new_context().new_page()
     org = setup.org.slug
     problems = check_page(page, "/login", 44)
     sign_in(page, setup.learner.login, setup.password)
+    assert page.locator("html").get_attribute("lang") == language
     for url in (
         f"/o/{org}/",
         f"/o/{org}/courses/{setup.course_id}",
