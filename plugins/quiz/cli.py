@@ -136,7 +136,7 @@ def cmd_export(args: argparse.Namespace, runtime: Any) -> int:
             )
             if category_id is None:
                 return _fail(f"{args.org} has no category called {args.category!r}")
-        result = export_bank(db, org.id, category_id)
+        result = export_bank(db, org.id, category_id, args.format == "xml")
     try:
         if args.format == "xml":
             body = moodle_xml_writer.write(result.bank)

@@ -456,8 +456,15 @@ class ExportResult:
     skipped: list[str]  # names of questions the formats cannot carry (ordering)
 
 
-def export_bank(db: Session, organisation_id: int, category_id: int | None = None) -> ExportResult:
-    """The current version of every question of the organisation (or of one category)."""
+def export_bank(
+    db: Session, organisation_id: int, category_id: int | None = None, with_files: bool = True
+) -> ExportResult:
+    """The current version of every question of the organisation (or of one category).
+
+    ``with_files=False`` is for GIFT, which cannot carry files: texts keep the quiz's own image
+    URLs (still shown when the file comes back into the same organisation) and pictures are
+    left out, rather than written as references to files that are not there.
+    """
     stmt = (
         select(Question, QuestionVersion, QuestionCategory.name)
         .join(
@@ -473,7 +480,7 @@ def export_bank(db: Session, organisation_id: int, category_id: int | None = Non
         stmt = stmt.where(Question.category_id == category_id)
     rows = db.execute(stmt).all()
     tags = tags_of(db, [q.id for q, _v, _c in rows])
-    images = _ImageLoader(db, organisation_id)
+    images = _ImageLoader(db, organisation_id) if with_files else None
     by_category: dict[str, list[neutral.Question]] = {}
     skipped = []
     for question, version, name in rows:
@@ -526,11 +533,14 @@ def _percent(fraction: float) -> Decimal:
 
 
 def _export_question(
-    version: QuestionVersion, tags: list[str], loader: _ImageLoader
+    version: QuestionVersion, tags: list[str], loader: _ImageLoader | None
 ) -> neutral.Question:
     used: dict[str, neutral.Image] = {}
 
     def refs(text: str) -> str:
+        if loader is None:
+            return text or ""
+
         def swap(match: re.Match[str]) -> str:
             image = loader.get(int(match.group(1)))
             if image is None:
@@ -547,7 +557,7 @@ def _export_question(
         answers = []
         for choice in data.get("choices", []):
             text = refs(choice["text"])
-            picture = loader.get(choice["image_id"]) if choice.get("image_id") else None
+            picture = loader.get(choice["image_id"]) if loader and choice.get("image_id") else None
             if picture is not None:
                 used[picture.filename] = picture
                 text += f'<br><img src="{neutral.pluginfile_reference(picture.filename)}" alt="">'
@@ -572,7 +582,7 @@ def _export_question(
         pairs += [neutral.MatchPair("", d) for d in data.get("distractors", [])]
         fields["pairs"] = tuple(pairs)
     text = refs(version.text)
-    if version.image_id:
+    if version.image_id and loader is not None:
         picture = loader.get(version.image_id)
         if picture is not None:
             # Shown at the end of the text, where Moodle displays it (read back as the picture).

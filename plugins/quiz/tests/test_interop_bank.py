@@ -498,3 +498,15 @@ def test_a_text_that_looks_like_an_image_mark_is_left_alone(declic: Kit, org: An
     plan = import_bytes(declic, org, b"::Ruse::declic-import-image-7 {T}", "gift")
     assert plan.ok
     assert _versions(declic, org)["Ruse"].text == "declic-import-image-7"
+
+
+def test_gift_keeps_the_quiz_image_urls_and_leaves_pictures_out(declic: Kit, org: Any) -> None:
+    import_bytes(declic, org, XML_WITH_IMAGES, "xml")
+    logo = _versions(declic, org)["Logo"]
+    with declic.db() as db:
+        bank = export_bank(db, org.id, with_files=False).bank
+    (question,) = [q for q in bank.questions if q.name == "Logo"]
+    assert question.images == () and "@@PLUGINFILE@@" not in question.text
+    assert question.text == logo.text  # the inline image still points at this organisation's
+    text = gift_writer.write(bank)
+    assert "/o/assoc-a/quiz/images/" in text and "PLUGINFILE" not in text

@@ -161,7 +161,7 @@ def export_download(ctx: RequestContext) -> Response:
     fmt = params.get("format", "gift")
     raw = params.get("category", "")
     category = ctx.get(QuestionCategory, raw) if raw else None
-    result = export_bank(ctx.db, ctx.org.id, category.id if category else None)
+    result = export_bank(ctx.db, ctx.org.id, category.id if category else None, fmt == "xml")
     try:
         if fmt == "xml":
             body, media, ext = moodle_xml_writer.write(result.bank), "application/xml", "xml"
