@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 from collections import Counter
 from typing import Any
@@ -161,7 +162,10 @@ def test_the_xss_check_sees_a_raw_payload() -> None:
 
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.IGNORECASE)
 SKIP_FIELDS = {"csrf_token"}
-FORM_EXAMPLES = 200
+# DECLIC_FUZZ_SCALE=10 (and DECLIC_FUZZ_RANDOM=1 for new examples each run) for a deeper hunt.
+SCALE = int(os.environ.get("DECLIC_FUZZ_SCALE", "1"))
+FIXED = os.environ.get("DECLIC_FUZZ_RANDOM", "") in ("", "0")
+FORM_EXAMPLES = 200 * SCALE
 
 
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
@@ -199,7 +203,7 @@ def _form_targets(world: World, declic: Kit) -> list[tuple[str, list[str]]]:
 @settings(
     max_examples=FORM_EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=FIXED,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
@@ -232,7 +236,7 @@ _TARGETS: list[tuple[str, list[str]]] = []
 
 # --- importers ------------------------------------------------------------------------------------
 
-IMPORT_EXAMPLES = 150
+IMPORT_EXAMPLES = 150 * SCALE
 FILE_BYTES = st.one_of(
     st.binary(max_size=400),
     st.text(max_size=400).map(lambda t: t.encode("utf-8")),
@@ -241,7 +245,7 @@ FILE_BYTES = st.one_of(
         max_size=8,
     ).map(lambda rows: "\n".join(["login;name;email;role", *rows]).encode("utf-8", "replace")),
 )
-FUZZ = settings(max_examples=IMPORT_EXAMPLES, deadline=None, derandomize=True)
+FUZZ = settings(max_examples=IMPORT_EXAMPLES, deadline=None, derandomize=FIXED)
 
 
 @FUZZ

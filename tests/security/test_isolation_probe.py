@@ -65,6 +65,9 @@ def test_every_route_refuses_organisation_b_the_objects_of_a(world: World, decli
     )
     assert len(report.routes) >= len(routes)
     assert not report.failures, "\n".join(report.failures[:60])
+    # Outside the route table: the health check answers anyone, and says nothing of A.
+    health = declic.client().get("/healthz")
+    assert health.status_code == 200 and MARK not in health.text and PRIVATE not in health.text
 
 
 def test_the_probe_sees_a_route_that_leaks(world: World, declic: Kit) -> None:
