@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -112,9 +113,19 @@ def resolve_session(
         return None
     # Touch at most once a minute: a read-only page should not write on every request.
     if moment - session.last_seen_at > timedelta(minutes=1):
-        db.execute(
-            update(UserSession).where(UserSession.id == session.id).values(last_seen_at=moment)
-        )
+        # On SQLite a page view reads in a deferred transaction; turning it into a write fails
+        # at once ("database is locked", no waiting) when another process or thread has
+        # committed since it began: under a quiz stampede that was a 503 on a question page.
+        # The touch is bookkeeping: try it in a savepoint and let the next request retry.
+        try:
+            with db.begin_nested():
+                db.execute(
+                    update(UserSession)
+                    .where(UserSession.id == session.id)
+                    .values(last_seen_at=moment)
+                )
+        except OperationalError:
+            pass
     return session, user
 
 
