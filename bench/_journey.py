@@ -1,7 +1,7 @@
 """One learner's journey through the quiz, as a browser would make it, with plain httpx: sign in
-with the login code, open the quiz, start, open the question page, save an answer to each of the
-20 questions (think time between them), open the summary, submit. Used by the smoke stampede in
-the test suite; the Locust file makes the same requests."""
+with the login code, open the quiz, start, open the first question's page, then for each of the
+20 questions think, save an answer and open the next question's page; open the summary, submit.
+Used by the smoke stampede in the test suite; the Locust file makes the same requests."""
 
 from __future__ import annotations
 
@@ -85,6 +85,8 @@ def run_learner(
                     },
                 )
                 out.sent[str(slot)] = choice
+                if slot < questions:  # the next question's page (pages count from 0)
+                    call("question page", "GET", f"{attempt_url}?page={slot}", 200)
             call("summary", "GET", f"{attempt_url}/summary", 200)
             call("submit", "POST", f"{attempt_url}/submit", 303, data={"csrf_token": token})
         except (AssertionError, httpx.HTTPError) as exc:

@@ -303,7 +303,10 @@ def _seed_attempts(
 
 
 def check_answers(
-    database_url: str, quiz_id: int, sent: dict[str, dict[str, str]]
+    database_url: str,
+    quiz_id: int,
+    sent: dict[str, dict[str, str]],
+    pending: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Compare the database with what was sent: ``sent`` maps attempt id → {slot: choice} (the
     last choice sent for each slot). Returns counts and the first differences."""
@@ -336,7 +339,8 @@ def check_answers(
         for slot, choice in slots.items():
             expected += 1
             got = (stored.get(attempt.id, {}).get(int(slot)) or {}).get("choice")
-            if got != choice:
+            in_flight = (pending or {}).get(attempt_id, {}).get(slot)
+            if got != choice and got != in_flight:
                 lost += 1
                 if len(differences) < 10:
                     differences.append(

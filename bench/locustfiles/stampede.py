@@ -1,6 +1,7 @@
 """Locust file of the stampede: each simulated learner signs in with their printed code, opens
-the quiz, starts it, opens the question page, saves an answer to each of the 20 questions with
-1–3 s of thought before each, opens the summary and submits, then stops.
+the quiz, starts it, opens the first question's page, then for each of the 20 questions thinks
+1–3 s, saves an answer (as the page's script does when a choice is ticked) and opens the next
+question's page; finally opens the summary and submits, then stops.
 
 Read from the environment: BENCH_SCENARIO (the scenario JSON the bench wrote: codes, quiz),
 BENCH_SENT (where to write what was sent: attempt id -> {slot: last choice}), BENCH_THINK_MIN
@@ -33,6 +34,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 codes = list(SCENARIO["codes"])
 sent: dict[str, dict[str, str]] = {}
+pending: dict[str, dict[str, str]] = {}
 finished = {"done": 0, "failed": 0}
 
 
@@ -73,8 +75,9 @@ class Learner(FastHttpUser):
             for slot in range(1, QUESTIONS + 1):
                 gevent.sleep(random.uniform(*THINK))
                 choice = random.choice(CHOICES)
-                # Recorded before sending: an answer the server never stored counts as lost.
-                mine[str(slot)] = choice
+                # In flight until the server acknowledges it: a journey cut off by the time bound
+                # leaves it pending (it may or may not be stored; either is right).
+                pending.setdefault(attempt_id, {})[str(slot)] = choice
                 self._call(
                     "save",
                     "POST",
@@ -87,6 +90,10 @@ class Learner(FastHttpUser):
                         f"q{slot}": choice,
                     },
                 )
+                mine[str(slot)] = choice  # acknowledged: it must be in the database
+                del pending[attempt_id][str(slot)]
+                if slot < QUESTIONS:  # then on to the next question's page (pages count from 0)
+                    self._call("question page", "GET", f"{attempt_url}?page={slot}", 200)
             self._call("summary", "GET", f"{attempt_url}/summary", 200)
             self._call("submit", "POST", f"{attempt_url}/submit", 303, data={"csrf_token": token})
             finished["done"] += 1
@@ -121,4 +128,4 @@ def _watch(environment, **_kw) -> None:  # type: ignore[no-untyped-def]
 
 @events.quitting.add_listener
 def _write(environment, **_kw) -> None:  # type: ignore[no-untyped-def]
-    SENT_FILE.write_text(json.dumps({"sent": sent, **finished}))
+    SENT_FILE.write_text(json.dumps({"sent": sent, "pending": pending, **finished}))
