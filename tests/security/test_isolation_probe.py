@@ -56,6 +56,7 @@ def _a_certificate_and_import(world: World) -> dict[str, list[str]]:
 
 def test_every_route_refuses_organisation_b_the_objects_of_a(world: World, declic: Kit) -> None:
     assert not world.sample_failures, world.sample_failures
+    _a_has_marked_data_in_every_plugin(world)
     extra = _a_certificate_and_import(world)
     routes = declic.state.extra["route_defs"]
     report = probe_routes(world, routes, extra)
@@ -90,16 +91,20 @@ def test_the_probe_sees_a_route_that_leaks(world: World, declic: Kit) -> None:
     assert any("shows A's data" in f for f in report.failures), report.failures
 
 
-def test_a_parameter_the_probe_cannot_fill_is_a_clear_failure(world: World) -> None:
+def test_a_parameter_the_probe_cannot_fill_is_a_clear_failure(declic: Kit) -> None:
     from core.contracts import SIGNED_IN
     from core.routing import RouteDef
 
+    # A bare world is enough: nothing of A can fit a parameter named {gizmo}.
+    org_a, org_b = declic.org("bare-a"), declic.org("bare-b")
+    people = {role: declic.user(org_a, role) for role in ("learner", "trainer", "admin")}
+    world = World(declic, org_a, org_b, people, {}, declic.course(org_a), declic.course(org_b))
     route = RouteDef("/o/{org}/x/{gizmo}", lambda ctx, gizmo: None, ("GET",), SIGNED_IN, "t.x")
     with world.kit.db() as db, pytest.raises(ProbeError, match="gizmo"):
         fill_route(db, world, route, [], {})
 
 
-def test_a_has_marked_data_in_every_plugin(world: World) -> None:
+def _a_has_marked_data_in_every_plugin(world: World) -> None:
     """The markers the probe looks for are really in A's names (else it could not see a leak)."""
     with world.kit.db() as db:
         titles = a_column_values(db, world, "title") + a_column_values(db, world, "name")
