@@ -11,7 +11,7 @@ Fixtures:
   ``db()``.
 - ``live_server``: the application served by uvicorn in a subprocess on a free port, on its own
   database, for browser tests (``live_server.url``, ``live_server.kit``).
-- ``declic_browser`` (headless Chromium, one per process) and ``declic_page`` (a fresh context on
+- ``declic_browser`` (headless Chromium, one per test module) and ``declic_page`` (a fresh context on
   ``live_server``), with :func:`sign_in_through_the_page`. Without Chromium or Playwright they
   skip, or fail when ``DECLIC_REQUIRE_BROWSER=1``.
 """
@@ -536,9 +536,12 @@ def no_browser(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def declic_browser() -> Iterator[Any]:
-    """One headless Chromium for the test process, driven by Playwright's sync API."""
+    """A headless Chromium for the test module, driven by Playwright's sync API.
+
+    Module scope on purpose: one thread can hold only one Playwright sync driver at a time, so a
+    driver kept for the whole session would break any other test module that starts its own."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -4,7 +4,7 @@ application served by uvicorn (``live_server`` from the test kit).
 Fixtures for every browser test here (the machinery is in ``core/testing.py`` so that plugins'
 browser tests get it too, as ``declic_browser`` / ``declic_page``):
 
-- ``browser``: one headless Chromium per test process (``/usr/bin/chromium``).
+- ``browser``: one headless Chromium per test module (``/usr/bin/chromium``).
 - ``page``: a fresh browser context and page per test (no cookies carried over), whose relative
   URLs go to the live server.
 - ``e2e_people``: an organisation with a learner enrolled in a course, a trainer and an admin,
@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(declic_browser: Any) -> Any:
     return declic_browser
 
