@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -37,10 +38,8 @@ def hash_password(password: str) -> str:
 def check_password(user: User | None, password: str) -> bool:
     """Verify, in constant work whether or not the user exists; rehash when parameters moved."""
     if user is None or not user.password_hash:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return False
     try:
         _hasher.verify(user.password_hash, password)

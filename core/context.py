@@ -86,11 +86,9 @@ class RequestContext:
             pk = int(object_id)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise NotFound(i18n.gettext("This page does not exist.")) from None
-        row = self.db.scalar(
-            select(model).where(
-                model.id == pk,  # type: ignore[attr-defined]
-                model.organisation_id == self.org.id,  # type: ignore[attr-defined]
-            )
+        table: Any = model  # any organisation-owned model: it has id and organisation_id
+        row: M | None = self.db.scalar(
+            select(table).where(table.id == pk, table.organisation_id == self.org.id)
         )
         if row is None:
             raise NotFound(i18n.gettext("This page does not exist."))
@@ -107,7 +105,7 @@ class RequestContext:
     def plugin_settings(self, plugin: str) -> dict[str, Any]:
         """The organisation's settings for ``plugin``: declared defaults, then stored values."""
         specs: list[SettingSpec] = []
-        for name, declared in self.app.host.call_each("declic_settings", enabled=[plugin]):
+        for name, declared in self.app.host.call_each("declic_settings", only=[plugin]):
             if name == plugin:
                 specs.extend(declared)
         values = {spec.name: spec.default for spec in specs}
@@ -182,7 +180,9 @@ class RequestContext:
                 actor_id=self.user.id if self.user else None,
                 action=action,
                 target=target[:200],
-                detail=detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
+                detail=detail
+                if isinstance(detail, str)
+                else json.dumps(detail, ensure_ascii=False),
                 address=client_address(self.request),
             )
         )

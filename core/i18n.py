@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
@@ -171,9 +171,13 @@ def gettext_noop(message: str) -> str:
 N_ = gettext_noop
 
 
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
-    """A string translated when it is displayed (for module-level constants)."""
-    return LazyProxy(gettext, message, enable_cache=False, **variables)
+def lazy_gettext(message: str, **variables: Any) -> str:
+    """A string translated when it is displayed (for module-level constants).
+
+    Typed as ``str``: the proxy behaves as one wherever text is expected (formatting, joining,
+    templates), so the value types in ``core.contracts`` stay plain ``str`` for plugin authors.
+    """
+    return cast(str, LazyProxy(gettext, message, enable_cache=False, **variables))
 
 
 _ = gettext

@@ -18,14 +18,36 @@ from core.i18n import lazy_gettext as _l
 from core.models import Enrolment, Membership, User
 
 CORE_CAPABILITIES = (
-    Capability("core:course.view", _l("See the courses one is enrolled in"), ("learner", "trainer", "admin")),
-    Capability("core:course.teach", _l("Run the courses one teaches: sections, groups, learners' progress"), ("trainer", "admin")),
-    Capability("core:course.manage", _l("Create, edit and delete every course of the organisation"), ("admin",)),
+    Capability(
+        "core:course.view",
+        _l("See the courses one is enrolled in"),
+        ("learner", "trainer", "admin"),
+    ),
+    Capability(
+        "core:course.teach",
+        _l("Run the courses one teaches: sections, groups, learners' progress"),
+        ("trainer", "admin"),
+    ),
+    Capability(
+        "core:course.manage",
+        _l("Create, edit and delete every course of the organisation"),
+        ("admin",),
+    ),
     Capability("core:user.view", _l("See the organisation's members"), ("trainer", "admin")),
-    Capability("core:user.manage", _l("Add, edit and remove members, end their sessions"), ("admin",)),
-    Capability("core:logincode.manage", _l("Print and revoke learners' login codes"), ("trainer", "admin")),
-    Capability("core:organisation.manage", _l("Change the organisation's name, branding and theme"), ("admin",)),
-    Capability("core:plugins.manage", _l("Switch plugins on and off and change their settings"), ("admin",)),
+    Capability(
+        "core:user.manage", _l("Add, edit and remove members, end their sessions"), ("admin",)
+    ),
+    Capability(
+        "core:logincode.manage", _l("Print and revoke learners' login codes"), ("trainer", "admin")
+    ),
+    Capability(
+        "core:organisation.manage",
+        _l("Change the organisation's name, branding and theme"),
+        ("admin",),
+    ),
+    Capability(
+        "core:plugins.manage", _l("Switch plugins on and off and change their settings"), ("admin",)
+    ),
     Capability("core:audit.view", _l("Read the organisation's audit log"), ("admin",)),
 )
 

@@ -114,7 +114,8 @@ def rewrite_text(db: Session, world: World, make: Any) -> int:
     ``make(column_name, value, row_id)`` (None leaves the value); returns how many were set.
     Values longer than the column are skipped rather than cut (a cut marker proves nothing)."""
     changed = 0
-    for table in [*org_tables(), User.__table__]:
+    tables: list[Any] = [*org_tables(), User.__table__]
+    for table in tables:
         stmt = _a_rows_stmt(table, world)
         if stmt is None or "id" not in table.c:
             continue
@@ -310,18 +311,18 @@ def fill_route(
         if name == "plugin":
             choices.append([(p, False) for p in plugin_names[:1]])
             continue
-        values, from_a = parameter_values(db, world, name, tables, extra)
+        ids, from_a = parameter_values(db, world, name, tables, extra)
         if name == "course_id" and len(names) > 1:
             # The course of B with A's other objects: a view that checks only the course.
-            choices.append([(v, from_a) for v in values] + [(world.course_b.id, False)])
+            choices.append([(v, from_a) for v in ids] + [(world.course_b.id, False)])
         else:
-            choices.append([(v, from_a) for v in values])
+            choices.append([(v, from_a) for v in ids])
     combos = list(itertools.product(*choices))[:MAX_COMBINATIONS] if names else [()]
     slugs = [world.org_b.slug, world.org_a.slug] if "{org}" in route.path else [None]
     filled: list[Filled] = []
     for slug in slugs:
         for combo in combos:
-            values = dict(zip(names, combo, strict=True))
+            values: dict[str, Any] = dict(zip(names, combo, strict=True))
             if slug is not None:
                 values["org"] = (slug, False)
 

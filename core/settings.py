@@ -59,7 +59,9 @@ def _secret_key(data_dir: Path) -> str:
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; keyword arguments win (tests use them)."""
-    data_dir = Path(str(overrides.pop("data_dir", None) or os.environ.get("DECLIC_DATA_DIR", "var")))
+    data_dir = Path(
+        str(overrides.pop("data_dir", None) or os.environ.get("DECLIC_DATA_DIR", "var"))
+    )
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = str(

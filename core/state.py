@@ -49,7 +49,9 @@ def build_state(settings: Settings, host: PluginHost | None = None) -> AppState:
         host = PluginHost(settings.plugins_allow, settings.plugins_deny, settings.trace_hooks)
         host.load_entry_points()
     engine = make_engine(settings.database_url)
-    write_engine = make_engine(settings.database_url, immediate=True) if settings.is_sqlite else engine
+    write_engine = (
+        make_engine(settings.database_url, immediate=True) if settings.is_sqlite else engine
+    )
     caps = list(CORE_CAPABILITIES)
     for _name, declared in host.call_each("declic_capabilities"):
         caps.extend(declared)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 
 class CachedStaticFiles(StaticFiles):
@@ -16,7 +16,7 @@ class CachedStaticFiles(StaticFiles):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         versioned = b"v=" in scope.get("query_string", b"")
 
-        async def send_with_cache(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_cache(message: Message) -> None:
             if message["type"] == "http.response.start" and versioned:
                 headers = list(message.get("headers", []))
                 headers.append((b"cache-control", b"public, max-age=31536000, immutable"))
