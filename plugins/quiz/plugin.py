@@ -22,6 +22,7 @@ from core.contracts import (
     SettingSpec,
     Widget,
 )
+from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
@@ -44,13 +45,13 @@ def declic_plugin_info() -> PluginInfo:
     return PluginInfo(
         name=NAME,
         version="0.1.0",
-        description=(
+        description=N_(
             "Quizzes and question bank: attempts that never lose an answer, grading, "
             "feedback, reports"
         ),
         requires_core=">=0.1",
         depends=(),
-        label="Quiz",
+        label=N_("Quiz"),
     )
 
 

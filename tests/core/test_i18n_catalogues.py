@@ -31,11 +31,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 # Domains whose catalogues are still being written, with the languages not yet checked. Empty this
 # as soon as their authors are done: nothing else is ever skipped.
-PENDING_DOMAINS: dict[str, set[str]] = {
-    # plugins/quiz is still being written by its author; the lead runs the tooling on it after
-    # (make update-messages, then translate quiz/locale/ar). Its French is checked already.
-    "quiz": {"en", "ar"},
-}
+PENDING_DOMAINS: dict[str, set[str]] = {}
 
 # The plural rule gettext must use, per language (and the one a new language gets from CLDR).
 PLURAL_FORMS = {
@@ -52,7 +48,8 @@ LETTERS = re.compile(r"[^\W\d_]")
 # A translation into these languages must use their script (an English text copied over is not
 # a translation), except for names that stay as they are in every language.
 SCRIPTS = {"ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F]")}
-SAME_IN_EVERY_LANGUAGE = {"Déclic"}
+# File formats are product names too: the quiz import/export pages list them alone.
+SAME_IN_EVERY_LANGUAGE = {"Déclic", "GIFT", "Moodle XML"}
 
 Key = str | tuple[str, str]
 
