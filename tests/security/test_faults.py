@@ -278,21 +278,30 @@ def test_races_one_wins_the_other_gets_a_clear_answer(server: LiveServer) -> Non
     active = [i for i in _rows(server, "equipment_loan_item") if i["active_asset_id"] == asset]
     assert len(active) == 1
 
-    # The same learner marked by two trainers at once: one record, one of the two statuses.
+    # The same learner marked by two trainers at once, both pages showing them unmarked: the
+    # first mark wins, the other trainer is told (409) and nothing of theirs is written.
     session = _rows(server, "attendance_session", organisation_id=org_id)[0]
-    statuses = [s["id"] for s in _rows(server, "attendance_status", organisation_id=org_id)][:2]
+    before = _rows(server, "attendance_record", session_id=session["id"], user_id=learner_id)
+    seen = str(before[0]["status_id"]) if before else ""
+    statuses = [
+        s["id"]
+        for s in _rows(server, "attendance_status", organisation_id=org_id)
+        if str(s["id"]) != seen
+    ][:2]
     answers = _race(
         *(
             lambda c=c, s=s: c.post(
                 f"/o/{slug}/attendance/session/{session['id']}/mark",
-                data={"user_id": str(learner_id), "status_id": str(s)},
+                data={"user_id": str(learner_id), "status_id": str(s), "seen": seen},
             )
             for c, s in zip(staff, statuses, strict=True)
         )
     )
-    assert all(a.status_code in (200, 303, 409) for a in answers), [a.status_code for a in answers]
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [303, 409], [(a.status_code, a.text[:300]) for a in answers]
+    winner = statuses[[a.status_code for a in answers].index(303)]
     records = _rows(server, "attendance_record", session_id=session["id"], user_id=learner_id)
-    assert len(records) == 1 and records[0]["status_id"] in statuses
+    assert len(records) == 1 and records[0]["status_id"] == winner
 
 
 # --- PostgreSQL outage ----------------------------------------------------------------------------

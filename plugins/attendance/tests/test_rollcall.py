@@ -227,3 +227,34 @@ def test_the_event_is_not_heard_by_a_plugin_switched_off(declic, world, declic_r
     session = make_session(declic, world)
     declic.post(declic.client(world.trainer), f"{base(world)}/session/{session.id}/all-present")
     assert listener.heard == []
+
+
+def test_two_trainers_marking_the_same_learner_the_first_wins_the_second_is_told(declic, world):
+    """Both pages showed the learner unmarked; the second tap does not overwrite the first."""
+    session = make_session(declic, world)
+    statuses = _statuses(declic, world)
+    url = f"{base(world)}/session/{session.id}/mark"
+    learner = world.learners[0]
+    first = declic.client(world.trainer)
+    second = declic.client(world.admin)
+    seen = {"user_id": learner.id, "seen": ""}
+    assert declic.post(first, url, {**seen, "status_id": statuses["late"].id}).status_code == 303
+    refused = declic.post(second, url, {**seen, "status_id": statuses["absent"].id})
+    assert refused.status_code == 409
+    assert "En retard" in refused.text and "Rien n’a été changé" in refused.text
+    assert _records(declic, session)[learner.id].status_name == "En retard"
+    # With htmx, the row comes back as it is now, with the reason, so the trainer sees the mark.
+    row = declic.post(
+        second,
+        url,
+        {**seen, "status_id": statuses["absent"].id},
+        headers={"HX-Request": "true"},
+    )
+    assert row.status_code == 200 and 'role="alert"' in row.text
+    assert 'aria-pressed="true"' in row.text and "En retard" in row.text
+    assert _records(declic, session)[learner.id].status_name == "En retard"
+    # Having seen the new mark, the second trainer may change it.
+    seen_now = {"user_id": learner.id, "seen": statuses["late"].id}
+    changed = declic.post(second, url, {**seen_now, "status_id": statuses["absent"].id})
+    assert changed.status_code == 303
+    assert _records(declic, session)[learner.id].status_name == "Absent"

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from starlette.responses import Response
 
 from core.context import RequestContext
-from core.errors import BadRequest, Forbidden, NotFound
+from core.errors import BadRequest, Conflict, Forbidden, NotFound
 from core.i18n import gettext as _
 from core.models import User
 from plugins.attendance import warnings as absence_warnings
@@ -87,6 +88,20 @@ def mark_one(ctx: RequestContext, session_id: str) -> Response:
     if status is None:
         raise BadRequest(_("This status does not exist (any more). Reload the page."))
     remark = ctx.field("remark")[:255] if ctx.form is not None and "remark" in ctx.form else None
+    conflict = _changed_meanwhile(ctx, session, learner, status)
+    if conflict is not None:
+        if ctx.request.headers.get("hx-request"):
+            # Show the row as it is now, with the reason, instead of overwriting the other mark.
+            data = _page_data(ctx, session)
+            row = next(r for r in data["rows"] if r["user"].id == learner.id)
+            return ctx.render(
+                "attendance/_rollcall_row.html",
+                row=row,
+                statuses=data["statuses"],
+                session=session,
+                conflict=conflict,
+            )
+        raise Conflict(conflict)
     record = mark(
         ctx.db,
         session,
@@ -110,6 +125,38 @@ def mark_one(ctx: RequestContext, session_id: str) -> Response:
             "attendance/_rollcall_row.html", row=row, statuses=data["statuses"], session=session
         )
     return ctx.redirect(ctx.url(route("rollcall"), session_id=session.id) + f"#u{learner.id}")
+
+
+def _changed_meanwhile(
+    ctx: RequestContext, session: AttendanceSession, learner: User, status: AttendanceStatus
+) -> str | None:
+    """Two trainers marking the same learner at once: the first mark wins, the second is told.
+
+    The row's form says which status it showed (``seen``); when the learner's mark changed since
+    (another trainer, or the learner's own check-in), nothing is written and the reason comes
+    back. The record is read FOR UPDATE so that, on PostgreSQL, the second of two simultaneous
+    requests waits for the first and then sees its mark (SQLite's write lock does the same)."""
+    if ctx.form is None or "seen" not in ctx.form:
+        return None
+    seen = ctx.field("seen")
+    record = ctx.db.scalar(
+        select(AttendanceRecord)
+        .where(
+            AttendanceRecord.session_id == session.id,
+            AttendanceRecord.user_id == learner.id,
+            AttendanceRecord.organisation_id == session.organisation_id,
+        )
+        .with_for_update()
+    )
+    current = str(record.status_id) if record is not None else ""
+    if current == seen or (record is not None and record.status_id == status.id):
+        return None
+    return _(
+        "%(name)s was marked “%(status)s” by someone else a moment ago. Nothing was changed: "
+        "choose again if needed.",
+        name=learner.display_name,
+        status=record.status_name if record is not None else _("not marked"),
+    )
 
 
 def mark_all_present(ctx: RequestContext, session_id: str) -> Response:
