@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -28,6 +28,21 @@ if TYPE_CHECKING:
     from core.state import AppState
 
 M = TypeVar("M")
+
+# One statement per model for ``RequestContext.get``, built on first use: building a SELECT costs
+# about as much as running it on SQLite (55 of 135 µs, measured), and every page loads rows.
+_SCOPED_GETS: dict[type, Select[Any]] = {}
+
+
+def _scoped_get(model: type) -> Select[Any]:
+    statement = _SCOPED_GETS.get(model)
+    if statement is None:
+        table: Any = model  # any organisation-owned model: it has id and organisation_id
+        statement = select(table).where(
+            table.id == bindparam("pk"), table.organisation_id == bindparam("org")
+        )
+        _SCOPED_GETS[model] = statement
+    return statement
 
 
 @dataclass
@@ -86,10 +101,7 @@ class RequestContext:
             pk = int(object_id)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise NotFound(i18n.gettext("This page does not exist.")) from None
-        table: Any = model  # any organisation-owned model: it has id and organisation_id
-        row: M | None = self.db.scalar(
-            select(table).where(table.id == pk, table.organisation_id == self.org.id)
-        )
+        row: M | None = self.db.scalar(_scoped_get(model), {"pk": pk, "org": self.org.id})
         if row is None:
             raise NotFound(i18n.gettext("This page does not exist."))
         return row

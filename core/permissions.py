@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.contracts import Capability
@@ -82,6 +82,14 @@ def role_grants(registry: CapabilityRegistry, role: str | None, capability: str)
     return role is not None and capability in registry.by_role.get(role, frozenset())
 
 
+# Built once: capability checks run on most pages (see core.context for the measure).
+_COURSE_ROLE = select(Enrolment.role).where(
+    Enrolment.course_id == bindparam("course"),
+    Enrolment.user_id == bindparam("user"),
+    Enrolment.organisation_id == bindparam("org"),
+)
+
+
 def may(
     db: Session,
     registry: CapabilityRegistry,
@@ -105,10 +113,7 @@ def may(
     if course_id is None or role_grants(registry, membership.role, "core:course.manage"):
         return True
     course_role = db.scalar(
-        select(Enrolment.role).where(
-            Enrolment.course_id == course_id,
-            Enrolment.user_id == user.id,
-            Enrolment.organisation_id == membership.organisation_id,
-        )
+        _COURSE_ROLE,
+        {"course": course_id, "user": user.id, "org": membership.organisation_id},
     )
     return role_grants(registry, course_role, capability)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -172,6 +172,21 @@ def _audit_download(ctx: RequestContext, defn: RouteDef) -> None:
         ctx.db = read_db
 
 
+# The organisation of the URL and the user's membership in it, in one statement built once
+# (no user: the join matches nothing and the membership is None).
+_ORG_AND_MEMBERSHIP = (
+    select(Organisation, Membership)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.organisation_id == Organisation.id,
+            Membership.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
 def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
     request = ctx.request
     state = ctx.app
@@ -202,16 +217,14 @@ def _dispatch(defn: RouteDef, ctx: RequestContext) -> Response:
     # 2. Organisation of the URL and membership in it.
     slug = request.path_params.get("org")
     if slug is not None:
-        org = ctx.db.scalar(select(Organisation).where(Organisation.slug == slug))
-        if org is None:
+        found = ctx.db.execute(
+            _ORG_AND_MEMBERSHIP,
+            {"slug": slug, "user_id": ctx.user.id if ctx.user is not None else None},
+        ).first()
+        if found is None:
             raise NotFound(i18n.gettext("This organisation does not exist."))
+        org, ctx.membership = found
         ctx.organisation = org
-        if ctx.user is not None:
-            ctx.membership = ctx.db.scalar(
-                select(Membership).where(
-                    Membership.user_id == ctx.user.id, Membership.organisation_id == org.id
-                )
-            )
         enabled = state.host.enabled_for(ctx.db, org)
         ctx.hooks = state.host.hooks_for(enabled)
         if defn.plugin is not None and defn.plugin not in enabled:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -285,24 +285,40 @@ class SaveResult:
     saved_at: datetime
 
 
+# The save is the most frequent write of a quiz (one per answer given): its statement is built
+# once. It lands only on a newer sequence, an unchecked answer and an open attempt.
+_SAVE = (
+    update(AttemptAnswer)
+    .where(
+        AttemptAnswer.attempt_id == bindparam("the_attempt"),
+        AttemptAnswer.slot == bindparam("the_slot"),
+        AttemptAnswer.sequence < bindparam("new_sequence"),
+        AttemptAnswer.checked_at.is_(None),
+        exists().where(Attempt.id == bindparam("the_attempt"), Attempt.state == "in_progress"),
+    )
+    # (bound names differ from the columns': SQLAlchemy keeps those for its own SET values)
+    .values(
+        response_json=bindparam("new_response"),
+        sequence=bindparam("new_sequence"),
+        saved_at=bindparam("new_saved_at", type_=AttemptAnswer.saved_at.type),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def save_answer(
     db: Session, attempt: Attempt, slot: int, response: dict[str, Any], sequence: int, now: datetime
 ) -> SaveResult:
     """Store a response if it is newer than the stored one and the attempt is still open."""
-    still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
     result = db.execute(
-        update(AttemptAnswer)
-        .where(
-            AttemptAnswer.attempt_id == attempt.id,
-            AttemptAnswer.slot == slot,
-            AttemptAnswer.sequence < sequence,
-            AttemptAnswer.checked_at.is_(None),
-            still_open,
-        )
-        .values(
-            response_json=json.dumps(response, ensure_ascii=False), sequence=sequence, saved_at=now
-        )
-        .execution_options(synchronize_session=False)
+        _SAVE,
+        {
+            "the_attempt": attempt.id,
+            "the_slot": slot,
+            "new_sequence": sequence,
+            "new_response": json.dumps(response, ensure_ascii=False),
+            "new_saved_at": now,
+        },
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
         return SaveResult(True, now)

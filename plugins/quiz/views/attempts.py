@@ -13,9 +13,9 @@ from core.contracts import PageRoute, needs
 from core.errors import BadRequest, Conflict, Forbidden
 from core.i18n import gettext as _
 from plugins.quiz import grading
+from plugins.quiz.attempt_rows import AnswerRow, VersionRow, answer_rows, version_row
 from plugins.quiz.attempts import (
     AttemptRefusedError,
-    answers_with_versions,
     check_answer,
     hard_deadline,
     page_count,
@@ -24,7 +24,7 @@ from plugins.quiz.attempts import (
     start_attempt,
     submit_attempt,
 )
-from plugins.quiz.models import Attempt, AttemptAnswer, QuestionVersion, Quiz
+from plugins.quiz.models import Attempt, Quiz
 from plugins.quiz.questions import (
     QTYPES,
     InvalidResponseError,
@@ -68,7 +68,7 @@ def _open_attempt(ctx: RequestContext, attempt_id: str) -> tuple[Attempt, Quiz]:
     return attempt, quiz
 
 
-def is_answered(version: QuestionVersion, answer: AttemptAnswer) -> bool:
+def is_answered(version: VersionRow, answer: AnswerRow) -> bool:
     """Has the learner given an answer (an emptied field or no box ticked is no answer)?"""
     return grading.grade(version.qtype, version.data, answer.response).state != "unanswered"
 
@@ -78,8 +78,8 @@ def _item_view(
     quiz: Quiz,
     item: dict[str, Any],
     number: int | None,
-    answer: AttemptAnswer,
-    version: QuestionVersion,
+    answer: AnswerRow,
+    version: VersionRow,
     errors: dict[int, str],
     typed: dict[int, str],
 ) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def _render_page(
     notice: str = "",
 ) -> Response:
     layout = attempt.layout
-    rows = {a.slot: (a, v) for a, v in answers_with_versions(ctx.db, attempt.id)}
+    rows = {a.slot: (a, v) for a, v in answer_rows(ctx.db, attempt.id)}
     numbers: dict[int, int] = {}
     for item in layout:
         if QTYPES[item["qtype"]].answerable:
@@ -213,7 +213,7 @@ def _save_item(
     ctx: RequestContext,
     attempt: Attempt,
     item: dict[str, Any],
-    version: QuestionVersion,
+    version: VersionRow,
     sequence: int,
 ) -> tuple[bool, str | None]:
     """Save one item from the submitted form: (something was sent, field error)."""
@@ -242,7 +242,7 @@ def save(ctx: RequestContext, attempt_id: str) -> Response:
         raise Forbidden(_("This question is not part of your attempt."))
     if quiz.navigation == "sequential" and item["page"] != attempt.current_page:
         raise Conflict(_("With this quiz you answer the questions in order, without going back."))
-    version = ctx.db.get(QuestionVersion, item["version_id"])
+    version = version_row(ctx.db, item["version_id"])
     assert version is not None
     _sent, error = _save_item(ctx, attempt, item, version, _sequence(ctx))
     if error:
@@ -266,7 +266,7 @@ def page_submit(ctx: RequestContext, attempt_id: str) -> Response:
     page = int(page_raw) if page_raw.isdigit() else attempt.current_page
     if page >= pages or (quiz.navigation == "sequential" and page != attempt.current_page):
         raise Conflict(_("This page of the quiz is no longer open. Reload the quiz to carry on."))
-    rows = {a.slot: (a.checked_at, v) for a, v in answers_with_versions(ctx.db, attempt.id)}
+    rows = {a.slot: (a.checked_at, v) for a, v in answer_rows(ctx.db, attempt.id)}
     sequence = _sequence(ctx)
     errors: dict[int, str] = {}
     typed: dict[int, str] = {}
@@ -319,7 +319,7 @@ def summary(ctx: RequestContext, attempt_id: str) -> Response:
         finish_when_overdue(ctx, quiz, attempt)
     if attempt.state != "in_progress":
         return ctx.redirect(ctx.url("quiz.review", attempt_id=attempt.id))
-    rows = answers_with_versions(ctx.db, attempt.id)
+    rows = answer_rows(ctx.db, attempt.id)
     pages = {item["slot"]: item["page"] for item in attempt.layout}
     items: list[dict[str, Any]] = []
     for answer, version in rows:
