@@ -61,6 +61,12 @@ test: $(VENV)/.installed-dev
 # runs each briefly (50 learners, short wrk runs) to check that the harness works.
 QUICK ?=
 bench: $(VENV)/.installed-dev
+	@# wrk (the raw-throughput tool of `ratio`) is a Debian package, not a Python one: install it
+	@# when missing and we may (root, apt-get); otherwise `ratio` says how and the rest runs.
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+		|| echo "could not install wrk: the ratio benchmark will be skipped"; fi
 	@if [ -f bench/__main__.py ]; then BENCH_QUICK=$(QUICK) $(PY) -m bench; \
 	else echo "bench/ has no benchmarks yet (bench/__main__.py)"; exit 1; fi
 

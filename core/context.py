@@ -45,6 +45,18 @@ def _scoped_get(model: type) -> Select[Any]:
     return statement
 
 
+def row_id(value: int | str | None) -> int:
+    """A row id from a URL or a form, or 404: not a whole number, or beyond what the database
+    stores (an id of 30 digits would otherwise fail in the driver, not as "not found")."""
+    try:
+        pk = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise NotFound(i18n.gettext("This page does not exist.")) from None
+    if not 0 < pk < 2**63:
+        raise NotFound(i18n.gettext("This page does not exist."))
+    return pk
+
+
 @dataclass
 class RequestContext:
     request: Request
@@ -97,10 +109,7 @@ class RequestContext:
         Every organisation-owned table has ``organisation_id``: a row of another organisation is
         "not found", exactly like a row that does not exist.
         """
-        try:
-            pk = int(object_id)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise NotFound(i18n.gettext("This page does not exist.")) from None
+        pk = row_id(object_id)
         row: M | None = self.db.scalar(_scoped_get(model), {"pk": pk, "org": self.org.id})
         if row is None:
             raise NotFound(i18n.gettext("This page does not exist."))

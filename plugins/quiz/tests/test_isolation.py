@@ -60,3 +60,19 @@ def test_switched_off_quiz_answers_404_and_keeps_data(declic):
     assert client.get(f"/o/assoc-off/quiz/attempt/{attempt_id}").status_code == 404
     declic.enable(a["org"], "quiz")
     assert client.get(f"/o/assoc-off/quiz/attempt/{attempt_id}").status_code == 200
+
+
+def test_ids_that_are_not_row_ids_are_not_found(declic):
+    """Words, negative numbers and ids beyond what the database stores are "not found", on the
+    attempt pages (one statement loads the attempt with its quiz) as on every ctx.get page."""
+    a = setup_learner(declic, "assoc-ids")
+    client = declic.client(a["learner"])
+    start(declic, client, a["org"], a["quiz_id"])
+    for bad in ("abc", "-1", "0", str(2**63), "9" * 30):
+        assert client.get(f"/o/assoc-ids/quiz/attempt/{bad}").status_code == 404, bad
+        assert client.get(f"/o/assoc-ids/quiz/attempt/{bad}/summary").status_code == 404, bad
+        assert client.get(f"/o/assoc-ids/quiz/{bad}").status_code == 404, bad
+        r = declic.post(
+            client, f"/o/assoc-ids/quiz/attempt/{bad}/save", {"slot": "1", "seq": "9", "q1": "a"}
+        )
+        assert r.status_code == 404, bad
