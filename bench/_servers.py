@@ -41,7 +41,7 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    """``uvicorn APP --factory --workers N`` with the given environment; ``peak_rss`` holds the
+    """``APP`` served by uvicorn with N workers (``core.serve``) in the given environment; ``peak_rss`` holds the
     highest resident memory seen for each worker (the uvicorn supervisor itself when N is 1)."""
 
     def __init__(self, app: str, workers: int, env: dict[str, str], log: Path) -> None:
@@ -56,22 +56,8 @@ class Server:
     def start(self, timeout: float = 60.0) -> Server:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            self.app,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(self.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
+        # core.serve, as `declic run` (uvicorn with a TCP_NODELAY listener for N workers).
+        command = [sys.executable, "-m", "bench._serve", self.app, str(port), str(self.workers)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT

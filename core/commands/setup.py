@@ -30,6 +30,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--port", type=int, default=None, help="port to listen on (default $PORT, else 8000)"
     )
     run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log level (default info)",
+    )
+    run.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no line per request (behind a reverse proxy that keeps its own log)",
+    )
     run.set_defaults(func=cmd_run)
 
     demo = subparsers.add_parser(
@@ -95,7 +106,7 @@ def cmd_init(args: argparse.Namespace, runtime: Any) -> int:
 
 
 def cmd_run(args: argparse.Namespace, runtime: Any) -> int:
-    import uvicorn
+    from core.serve import serve
 
     if args.workers < 1:
         return fail("--workers must be 1 or more")
@@ -106,14 +117,17 @@ def cmd_run(args: argparse.Namespace, runtime: Any) -> int:
     # The workers rebuild settings from the environment: make sure they see the same data dir.
     os.environ.setdefault("DECLIC_DATA_DIR", str(runtime.settings.data_dir))
     print(f"Déclic serving on http://{args.host}:{port}/ (Ctrl+C to stop)", flush=True)
-    uvicorn.run(
-        "core.app:create_app",
-        factory=True,
-        host=args.host,
-        port=port,
-        workers=args.workers,
-        log_level="info",
-    )
+    try:
+        serve(
+            "core.app:create_app",
+            host=args.host,
+            port=port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=not args.no_access_log,
+        )
+    except OSError as exc:
+        return fail(f"cannot listen on {args.host}:{port}: {exc.strerror or exc}")
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -409,3 +410,13 @@ def test_run_refuses_bad_options_before_serving(cli, args, message):
     code, _out, err = cli(*args)
     assert code == 2
     assert message in err
+
+
+def test_run_on_a_busy_port_is_refused_clearly(cli):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _out, err = cli("run", "--port", str(port), "--workers", "2")
+    assert code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err
