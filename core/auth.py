@@ -1,4 +1,5 @@
-"""Passwords (argon2id), server-side sessions, login throttling, learner login codes, CSRF."""
+"""Passwords (argon2id), server-side sessions, learner login codes, CSRF; login throttling is in
+core/throttle.py (re-exported here)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,25 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.clock import now
-from core.models import LoginAttempt, LoginCode, User, UserSession
+from core.models import LoginCode, User, UserSession
+
+# Throttling lives in core/throttle.py (database or Redis store); the names stay importable from
+# here, where plugins have always imported them.
+from core.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES_PER_ACCOUNT
+from core.throttle import MAX_FAILURES_PER_ADDRESS as MAX_FAILURES_PER_ADDRESS
+from core.throttle import THROTTLE_WINDOW as THROTTLE_WINDOW
+from core.throttle import prune_attempts as prune_attempts
+from core.throttle import record_attempt as record_attempt
+from core.throttle import throttle_wait as throttle_wait
 
 SESSION_COOKIE = "declic_session"
 ANON_COOKIE = "declic_anon"
@@ -140,55 +150,6 @@ def revoke_user_sessions(db: Session, user_id: int, except_id: int | None = None
     if except_id is not None:
         stmt = stmt.where(UserSession.id != except_id)
     result = db.execute(stmt.values(revoked_at=now()))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-# --- throttling -------------------------------------------------------------------------------
-
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-
-
-def throttle_wait(db: Session, keys: list[tuple[str, int]]) -> int:
-    """Seconds to wait before another try, or 0. ``keys`` pairs a key with its failure limit."""
-    since = now() - THROTTLE_WINDOW
-    wait = 0
-    for key, limit in keys:
-        times = db.scalars(
-            select(LoginAttempt.created_at)
-            .where(
-                LoginAttempt.key == key,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.created_at > since,
-            )
-            .order_by(LoginAttempt.created_at.desc())
-            .limit(limit)
-        ).all()
-        if len(times) >= limit:
-            oldest = times[-1]
-            wait = max(wait, int((oldest + THROTTLE_WINDOW - now()).total_seconds()) + 1)
-    return wait
-
-
-def record_attempt(db: Session, keys: list[str], succeeded: bool) -> None:
-    for key in keys:
-        db.add(LoginAttempt(key=key, succeeded=succeeded))
-    if succeeded:
-        # A success clears the account's failures (not the address's).
-        account_keys = [k for k in keys if k.startswith("account:")]
-        if account_keys:
-            db.execute(
-                delete(LoginAttempt).where(
-                    LoginAttempt.key.in_(account_keys), LoginAttempt.succeeded.is_(False)
-                )
-            )
-
-
-def prune_attempts(db: Session, before: datetime | None = None) -> int:
-    result = db.execute(
-        delete(LoginAttempt).where(LoginAttempt.created_at < (before or now() - timedelta(days=1)))
-    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.plugins import PluginHost
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 
 # Each module defines register(subparsers); order is the order of ``declic --help``.
 COMMAND_MODULES = (
@@ -81,7 +81,12 @@ def build_parser(runtime: Runtime | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    runtime = Runtime()
+    try:
+        runtime = Runtime()
+    except SettingsError as exc:
+        # A setting the platform cannot use: say which and how to fix it, not a traceback.
+        print(f"declic: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser(runtime)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

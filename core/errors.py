@@ -36,3 +36,9 @@ class TooManyRequests(HTTPProblem):
 
 class SignInRequired(HTTPProblem):
     status = 401
+
+
+class ServiceUnavailable(HTTPProblem):
+    """A store the request needs is down (the database has its own path in core.routing)."""
+
+    status = 503

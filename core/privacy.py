@@ -25,7 +25,6 @@ from core.models import (
     Course,
     Enrolment,
     GroupMember,
-    LoginAttempt,
     LoginCode,
     Membership,
     Organisation,
@@ -33,6 +32,7 @@ from core.models import (
     UserSession,
 )
 from core.plugins import PluginHost
+from core.throttle import ThrottleUnavailable, forget_attempts
 
 
 class PrivacyError(RuntimeError):
@@ -219,11 +219,19 @@ def delete_user(host: PluginHost, db: Session, user: User) -> list[str]:
     keys = [f"account:{user.login.lower()}"] + (
         [f"account:{user.email.lower()}"] if user.email else []
     )
-    db.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(keys)))
     # The audit log keeps what happened, not who: the actor becomes anonymous.
     db.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_id=None))
     db.execute(delete(User).where(User.id == user_id))
     db.add(AuditEvent(action="privacy.deleted", target=f"user #{user_id}"))
+    # The sign-in attempts under the person's login and e-mail, in the database and in Redis when
+    # it keeps them. Redis does not take part in the transaction, so it goes last: when it is
+    # down, nothing at all is deleted (the caller rolls back) and the deletion can be run again.
+    try:
+        forget_attempts(db, keys)
+    except ThrottleUnavailable as exc:
+        raise PrivacyError(
+            _("The sign-in attempts kept in Redis could not be removed (Redis did not answer)")
+        ) from exc
     db.expunge(user)
     # Told after the fact; a listener's failure is logged and does not undo the deletion.
     host.all_hooks().collect("declic_user_deleted", [], db=db, user_id=user_id)

@@ -7,8 +7,15 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core import i18n
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class SettingsError(ValueError):
+    """A setting has a value Déclic cannot use; the message names the variable and the fix."""
 
 
 def _env_list(name: str) -> tuple[str, ...] | None:
@@ -35,7 +42,29 @@ class Settings:
     default_language: str = "fr"
     # Every language core has a catalogue for and LANGUAGE_NAMES names (docs/translating.md).
     languages: tuple[str, ...] = field(default_factory=lambda: tuple(i18n.catalogue_languages()))
+    # Redis for the sign-in throttling counters (core/throttle.py); None keeps them in the
+    # database. The prefix lets several platforms (or test processes) share one Redis.
+    redis_url: str | None = None
+    redis_prefix: str = "declic:"
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
+            # Only the scheme is shown: the rest of the URL may hold a password.
+            scheme = self.redis_url.split("://", 1)[0] if "://" in self.redis_url else "none"
+            raise SettingsError(
+                "DECLIC_REDIS_URL must start with redis://, rediss:// or unix:// "
+                f"(for example redis://127.0.0.1:6379/0), not with scheme {scheme!r}; "
+                "leave it empty to keep the sign-in counters in the database"
+            )
+        if self.redis_url is not None and not self.redis_url.startswith("unix://"):
+            try:
+                urlsplit(self.redis_url).port  # noqa: B018 - parsing is the check
+            except ValueError:
+                raise SettingsError(
+                    "DECLIC_REDIS_URL has a port that is not a number from 0 to 65535 "
+                    "(for example redis://127.0.0.1:6379/0)"
+                ) from None
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,6 +107,8 @@ def load_settings(**overrides: object) -> Settings:
         "plugins_deny": _env_list("DECLIC_PLUGINS_DENY") or (),
         "trace_hooks": os.environ.get("DECLIC_TRACE_HOOKS", "") not in ("", "0"),
         "secure_cookies": os.environ.get("DECLIC_SECURE_COOKIES", "") not in ("", "0"),
+        "redis_url": os.environ.get("DECLIC_REDIS_URL", "").strip() or None,
+        "redis_prefix": os.environ.get("DECLIC_REDIS_PREFIX", "") or "declic:",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

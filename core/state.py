@@ -16,6 +16,7 @@ from core.permissions import CORE_CAPABILITIES, CapabilityRegistry
 from core.plugins import PluginHost
 from core.settings import Settings
 from core.templating import Templates
+from core.throttle import INFO_KEY, ThrottleStore, make_throttle_store
 
 
 @dataclass
@@ -29,12 +30,14 @@ class AppState:
     capabilities: CapabilityRegistry
     templates: Templates
     session_policy: SessionPolicy
+    throttle: ThrottleStore
     extra: dict[str, Any] = field(default_factory=dict)
 
     def dispose(self) -> None:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+        self.throttle.close()
 
 
 def _paths(host: PluginHost, hook: str) -> list[tuple[str, Path]]:
@@ -60,17 +63,21 @@ def build_state(settings: Settings, host: PluginHost | None = None) -> AppState:
         settings.languages,
     )
     templates = Templates([p for _n, p in _paths(host, "declic_template_dir")])
+    # Both factories carry the store, so core.throttle finds it from whichever session a view
+    # holds (sign-in posts on the write one, certificate checks are GETs on the read one).
+    throttle = make_throttle_store(settings)
     return AppState(
         settings=settings,
         host=host,
         engine=engine,
         write_engine=write_engine,
-        db=make_session_factory(engine),
-        write_db=make_session_factory(write_engine),
+        db=make_session_factory(engine, {INFO_KEY: throttle}),
+        write_db=make_session_factory(write_engine, {INFO_KEY: throttle}),
         capabilities=CapabilityRegistry.build(caps),
         templates=templates,
         session_policy=SessionPolicy(
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolute=timedelta(hours=settings.session_absolute_hours),
         ),
+        throttle=throttle,
     )

@@ -14,6 +14,10 @@ Fixtures:
 - ``declic_browser`` (headless Chromium, one per test module) and ``declic_page`` (a fresh context on
   ``live_server``), with :func:`sign_in_through_the_page`. Without Chromium or Playwright they
   skip, or fail when ``DECLIC_REQUIRE_BROWSER=1``.
+- ``declic_redis``: the Redis of ``DECLIC_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``)
+  with a key prefix of the test's own, whose keys are deleted afterwards; and
+  ``declic_redis_settings``, the test settings pointed at it (throttling counters in Redis).
+  Without an answering Redis they skip, or fail when ``CI`` or ``DECLIC_REQUIRE_REDIS=1`` is set.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Engine, Select, create_engine, inspect, select, text
@@ -366,6 +372,81 @@ class Kit:
 @pytest.fixture
 def declic(declic_app: Starlette) -> Kit:
     return Kit(declic_app)
+
+
+# --- Redis, for the Redis throttling store ---------------------------------------------------------
+
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_test_url() -> str:
+    return os.environ.get("DECLIC_TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
+
+
+def redis_required() -> bool:
+    """CI must not go green with the Redis tests skipped; a laptop without Redis may skip them."""
+    return os.environ.get("CI", "") not in ("", "0", "false") or os.environ.get(
+        "DECLIC_REQUIRE_REDIS", ""
+    ) not in ("", "0")
+
+
+def no_redis(reason: str) -> NoReturn:
+    if redis_required():
+        pytest.fail(
+            f"Redis is required here (CI or DECLIC_REQUIRE_REDIS=1) but {reason}", pytrace=False
+        )
+    pytest.skip(reason)
+
+
+@dataclass
+class TestRedis:
+    """A Redis for one test: ``url``, a ``prefix`` no other test (or xdist worker) uses, and a
+    ``client`` (answers decoded to ``str``) to look at what the platform wrote."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    url: str
+    prefix: str
+    client: Any
+
+    def keys(self) -> list[str]:
+        """Every key under this test's prefix, sorted."""
+        return sorted(self.client.scan_iter(match=f"{self.prefix}*", count=500))
+
+    def clear(self) -> None:
+        keys = self.keys()
+        if keys:
+            self.client.delete(*keys)
+
+
+@pytest.fixture
+def declic_redis() -> Iterator[TestRedis]:
+    try:
+        from redis import Redis
+        from redis.exceptions import RedisError
+    except ImportError:
+        no_redis("the redis package is not installed (pip install -e .)")
+    url = redis_test_url()
+    # Where, without the credentials the URL may carry.
+    where = urlsplit(url).hostname or url.split("://", 1)[0]
+    client = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, decode_responses=True)
+    try:
+        client.ping()
+    except RedisError as exc:
+        client.close()
+        no_redis(f"no Redis answers at {where} (DECLIC_TEST_REDIS_URL): {exc}")
+    test_redis = TestRedis(url, f"declic-test:{_worker()}:{secrets.token_hex(6)}:", client)
+    try:
+        yield test_redis
+    finally:
+        test_redis.clear()
+        client.close()
+
+
+@pytest.fixture
+def declic_redis_settings(declic_settings: Settings, declic_redis: TestRedis) -> Settings:
+    """The test settings with the throttling counters in ``declic_redis``."""
+    return replace(declic_settings, redis_url=declic_redis.url, redis_prefix=declic_redis.prefix)
 
 
 # --- a real server, for browser tests ---------------------------------------------------------
