@@ -1,4 +1,4 @@
-"""The stampede: N learners (500; 50 with BENCH_QUICK=1) sign in with their codes and start the
+"""The stampede: N learners (500; 50 with BENCH_QUICK=1; BENCH_LEARNERS=N) sign in with their codes and start the
 same timed quiz within 10 s, answer 20 questions with 1–3 s of thought before each (an answer
 saved each time) and submit. Load from Locust (headless, FastHttpUser) on the same machine.
 
@@ -100,8 +100,20 @@ def run_one(backend: str, workers: int, learners: int, folder: Path) -> dict[str
     }
 
 
+def learner_count() -> int:
+    """500 (50 with BENCH_QUICK=1), or BENCH_LEARNERS: a smaller room finds how many learners
+    this machine serves within the goal (docs/performance.md, "capacity")."""
+    raw = os.environ.get("BENCH_LEARNERS", "")
+    if raw:
+        if not raw.isdigit() or not 0 < int(raw) <= 5000:
+            raise SystemExit(f"BENCH_LEARNERS={raw!r}: give a number of learners from 1 to 5000")
+        return int(raw)
+    return 50 if quick() else 500
+
+
 def main() -> int:
-    learners = 50 if quick() else 500
+    learners = learner_count()
+    default = learners == (50 if quick() else 500)
     runs = []
     status = 0
     with tempfile.TemporaryDirectory(prefix="declic-stampede-") as tmp:
@@ -146,7 +158,7 @@ def main() -> int:
                 f"{result['peak_rss_mb']} MB, goals {result['goals']}",
                 flush=True,
             )
-    results = results_path("stampede")
+    results = results_path("stampede" if default else f"stampede.{learners}")
     results.parent.mkdir(exist_ok=True)
     # A run of some set-ups (BENCH_STAMPEDE=sqlite:1) replaces those and keeps the others'.
     kept = []

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -98,17 +98,21 @@ class SessionPolicy:
     absolute: timedelta
 
 
+# Built once: every request runs it, and building a SELECT costs about as much as running it.
+_SESSION_LOOKUP = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def resolve_session(
     db: Session, token: str | None, policy: SessionPolicy
 ) -> tuple[UserSession, User] | None:
     """The live session and user for a cookie token, or None (unknown, revoked, timed out)."""
     if not token:
         return None
-    row = db.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _token_hash(token))
-    ).first()
+    row = db.execute(_SESSION_LOOKUP, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     session, user = row

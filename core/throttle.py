@@ -15,6 +15,7 @@ pass. A session without one (a script, a plugin's own test session) uses the dat
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -266,6 +267,20 @@ def store_for(db: Session) -> ThrottleStore:
     return store if store is not None else DATABASE_STORE
 
 
+# login_attempt.key is 300 characters; a key made of what a visitor typed (a sign-in name) can
+# be longer. Longer keys keep their start (readable in the table) and end with a digest of the
+# whole, so two long keys never share a counter and every entry point maps a key the same way.
+KEY_LIMIT = 300
+
+
+def stored_key(key: str) -> str:
+    """``key`` as both stores keep it: unchanged up to KEY_LIMIT characters, else shortened."""
+    if len(key) <= KEY_LIMIT:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[:200]}#{digest}"
+
+
 def _check_limits(keys: Sequence[tuple[str, int]]) -> None:
     for key, limit in keys:
         if limit < 1:
@@ -275,13 +290,13 @@ def _check_limits(keys: Sequence[tuple[str, int]]) -> None:
 def throttle_wait(db: Session, keys: list[tuple[str, int]]) -> int:
     """Seconds to wait before another try, or 0. ``keys`` pairs a key with its failure limit."""
     _check_limits(keys)
-    return store_for(db).wait(db, keys)
+    return store_for(db).wait(db, [(stored_key(key), limit) for key, limit in keys])
 
 
 def record_attempt(db: Session, keys: list[str], succeeded: bool) -> None:
     """Count a failed try under each key; a success clears the account's failures (not the
     address's)."""
-    store_for(db).record(db, keys, succeeded)
+    store_for(db).record(db, [stored_key(key) for key in keys], succeeded)
 
 
 def prune_attempts(db: Session, before: datetime | None = None) -> int:
@@ -293,6 +308,7 @@ def prune_attempts(db: Session, before: datetime | None = None) -> int:
 def forget_attempts(db: Session, keys: Sequence[str]) -> None:
     """Remove every attempt recorded under ``keys``, wherever it is kept. The database is always
     cleaned too: rows written before Redis was configured stay there until pruned."""
+    keys = [stored_key(key) for key in keys]
     DATABASE_STORE.forget(db, keys)
     store = store_for(db)
     if store is not DATABASE_STORE:

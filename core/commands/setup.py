@@ -160,10 +160,17 @@ def cmd_demo(args: argparse.Namespace, runtime: Any) -> int:
 def cmd_cron(args: argparse.Namespace, runtime: Any) -> int:
     """Each plugin's periodic work in its own transaction, so one failure does not undo or block
     the others' work."""
+    from core.auth import prune_attempts
     from core.contracts import PluginFailure
 
     ensure_schema(runtime)
     state = runtime.state
+    # Core's own housekeeping first: failed sign-in tries older than a day count for nothing
+    # (the window is 15 minutes) and would otherwise pile up, one row per failed try.
+    with session_scope(state.write_db) as db:
+        removed = prune_attempts(db)
+    if removed:
+        print(f"core: {removed} sign-in attempt(s) older than a day removed")
     failed: list[PluginFailure] = []
     for name in state.host.names:
         failures: list[PluginFailure] = []

@@ -12,13 +12,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import inspect
 
-from core import hookimpl
+from core import clock, hookimpl
 from core.auth import check_password
 from core.cli import main
 from core.commands.setup import cmd_cron
@@ -420,3 +421,21 @@ def test_run_on_a_busy_port_is_refused_clearly(cli):
         code, _out, err = cli("run", "--port", str(port), "--workers", "2")
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_cron_removes_sign_in_attempts_older_than_a_day(cli, declic):
+    from core.auth import record_attempt
+    from core.models import LoginAttempt
+
+    with declic.db() as db:
+        record_attempt(db, ["address:203.0.113.9"], succeeded=False)
+        db.commit()
+        db.query(LoginAttempt).update({"created_at": clock.now() - timedelta(days=2)})
+        record_attempt(db, ["address:203.0.113.10"], succeeded=False)
+        db.commit()
+    code, out, err = cli("cron")
+    assert code == 0, err
+    assert "core: 1 sign-in attempt(s) older than a day removed" in out
+    assert declic.count(LoginAttempt) == 1
+    code, out, _err = cli("cron")
+    assert "sign-in attempt" not in out  # nothing to say when nothing was removed

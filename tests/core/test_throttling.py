@@ -95,3 +95,16 @@ def test_login_code_guessing_is_throttled_per_address(declic, moved_clock):
     blocked = declic.post(client, "/login/code", {"code": "AAAA-BBBB"})
     assert blocked.status_code == 429
     assert "Retry-After" in blocked.headers
+
+
+def test_a_sign_in_name_longer_than_the_key_column_is_throttled_like_any_other(declic):
+    """What a visitor types can be longer than login_attempt.key (300 characters): the key is
+    shortened the same way on every call, so the tries still count (and PostgreSQL does not
+    refuse the row), and two long names that share their start do not share a counter."""
+    client = declic.client()
+    long_name = "x" * 400
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert _login(declic, client, long_name, "wrong").status_code == 200
+    assert _login(declic, declic.client(), long_name, "wrong").status_code == 429
+    other = "x" * 399 + "y"
+    assert _login(declic, declic.client(), other, "wrong").status_code == 200
