@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import OperationalError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -34,6 +37,7 @@ from core.context import RequestContext, finish
 from core.contracts import Access
 from core.errors import Forbidden, HTTPProblem, NotFound, SignInRequired
 from core.models import Membership, Organisation
+from core.state import AppState
 
 log = logging.getLogger("declic.request")
 
@@ -62,6 +66,24 @@ def cookie_options(request: Request, secure_setting: bool) -> dict[str, Any]:
     }
 
 
+def _view_limiter(state: AppState, unsafe: bool) -> anyio.CapacityLimiter:
+    """How many views run at once in this process: ``DECLIC_VIEW_THREADS`` reading, as many
+    writing, except on SQLite where one transaction writes at a time anyway: there one thread
+    writes and the others queue in the event loop, so that writers waiting for the lock never
+    hold every thread while pages could be read. One set of limiters per event loop (a test
+    may drive one application from several)."""
+    loop = asyncio.get_running_loop()
+    per_loop: weakref.WeakKeyDictionary[
+        asyncio.AbstractEventLoop, tuple[anyio.CapacityLimiter, anyio.CapacityLimiter]
+    ] = state.extra.setdefault("view_limiters", weakref.WeakKeyDictionary())
+    limiters = per_loop.get(loop)
+    if limiters is None:
+        threads = state.settings.view_threads
+        writers = 1 if state.settings.is_sqlite else threads
+        limiters = per_loop[loop] = (anyio.CapacityLimiter(threads), anyio.CapacityLimiter(writers))
+    return limiters[1] if unsafe else limiters[0]
+
+
 def build_route(defn: RouteDef) -> Route:
     async def handler(request: Request) -> Response:
         form: FormData | None = None
@@ -72,7 +94,8 @@ def build_route(defn: RouteDef) -> Route:
                 )
             except MultiPartException as exc:
                 return Response(str(exc), status_code=400, media_type="text/plain")
-        return await run_in_threadpool(_handle, defn, request, form)
+        limiter = _view_limiter(request.app.state.declic, request.method not in SAFE_METHODS)
+        return await anyio.to_thread.run_sync(_handle, defn, request, form, limiter=limiter)
 
     return Route(defn.path, handler, methods=list(defn.methods), name=defn.name)
 

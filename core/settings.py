@@ -18,6 +18,15 @@ class SettingsError(ValueError):
     """A setting has a value Déclic cannot use; the message names the variable and the fix."""
 
 
+def _env_int(name: str, default: int) -> int | str:
+    """A whole number from the environment; anything else is handed on as text for Settings
+    to refuse with a message that names the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    return int(raw) if raw.isdigit() else raw
+
+
 def _env_list(name: str) -> tuple[str, ...] | None:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
@@ -46,9 +55,18 @@ class Settings:
     # database. The prefix lets several platforms (or test processes) share one Redis.
     redis_url: str | None = None
     redis_prefix: str = "declic:"
+    # Views (plain functions) running at once in one worker process. More threads than this
+    # only fight over the interpreter lock: with 8 clients on a question page, 1 thread served
+    # 378 req/s, 2 served 318, anyio's default of 40 served 262 (docs/performance.md). Two keep
+    # one slow request (a PDF, an import) from holding up every learner of the worker.
+    view_threads: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.view_threads, int) or not 1 <= self.view_threads <= 64:
+            raise SettingsError(
+                f"DECLIC_VIEW_THREADS must be a whole number from 1 to 64, not {self.view_threads!r}"
+            )
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             # Only the scheme is shown: the rest of the URL may hold a password.
             scheme = self.redis_url.split("://", 1)[0] if "://" in self.redis_url else "none"
@@ -109,6 +127,7 @@ def load_settings(**overrides: object) -> Settings:
         "secure_cookies": os.environ.get("DECLIC_SECURE_COOKIES", "") not in ("", "0"),
         "redis_url": os.environ.get("DECLIC_REDIS_URL", "").strip() or None,
         "redis_prefix": os.environ.get("DECLIC_REDIS_PREFIX", "") or "declic:",
+        "view_threads": _env_int("DECLIC_VIEW_THREADS", 2),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
