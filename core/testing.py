@@ -11,9 +11,11 @@ Fixtures:
   ``db()``.
 - ``live_server``: the application served by uvicorn in a subprocess on a free port, on its own
   database, for browser tests (``live_server.url``, ``live_server.kit``).
-- ``declic_browser`` (headless Chromium, one per test module) and ``declic_page`` (a fresh context on
-  ``live_server``), with :func:`sign_in_through_the_page`. Without Chromium or Playwright they
-  skip, or fail when ``DECLIC_REQUIRE_BROWSER=1``.
+- ``declic_browser`` (headless Chromium, one per test module), ``declic_page`` (a fresh context on
+  ``live_server``) and ``declic_new_context`` (``declic_new_context(**options)`` makes as many
+  contexts on ``live_server`` as a test needs, one per person signed in, closed after the test),
+  with :func:`sign_in_through_the_page`. Without Chromium or Playwright they skip, or fail when
+  ``DECLIC_REQUIRE_BROWSER=1``.
 - ``declic_redis``: the Redis of ``DECLIC_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``)
   with a key prefix of the test's own, whose keys are deleted afterwards; and
   ``declic_redis_settings``, the test settings pointed at it (throttling counters in Redis).
@@ -30,7 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -643,16 +645,55 @@ def declic_browser() -> Iterator[Any]:
         driver.stop()
 
 
+def _live_context(browser: Any, live_server: LiveServer, **options: Any) -> Any:
+    """A new context of ``browser`` whose relative URLs go to ``live_server``, French unless
+    ``options`` say otherwise, waiting 15 s at most for anything."""
+    options.setdefault("base_url", live_server.url)
+    options.setdefault("locale", "fr-FR")
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    return context
+
+
 @pytest.fixture
 def declic_page(declic_browser: Any, live_server: LiveServer) -> Iterator[Any]:
     """A page in a fresh browser context (no cookies carried over), pointed at ``live_server``:
     ``page.goto("/login")``. French first, like the associations' laptops."""
-    context = declic_browser.new_context(base_url=live_server.url, locale="fr-FR")
-    context.set_default_timeout(15_000)
+    context = _live_context(declic_browser, live_server)
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def declic_new_context(
+    declic_browser: Any, live_server: LiveServer
+) -> Iterator[Callable[..., Any]]:
+    """``declic_new_context(**options)``: a fresh browser context on ``live_server``, as many as the
+    test needs (a trainer and a learner signed in at the same time, each with their own cookies).
+
+    Like ``declic_page``'s context: relative URLs go to ``live_server``, French (``fr-FR``), 15 s
+    timeouts. ``options`` go to Playwright's ``Browser.new_context`` and win over those defaults
+    (``accept_downloads=True``, ``locale="ar"``, ``viewport=...``). Every context made is closed
+    after the test, passed or failed::
+
+        trainer = declic_new_context().new_page()
+        learner = declic_new_context().new_page()
+        sign_in_through_the_page(trainer, "eloise", PASSWORD)
+    """
+    made: list[Any] = []
+
+    def new_context(**options: Any) -> Any:
+        context = _live_context(declic_browser, live_server, **options)
+        made.append(context)
+        return context
+
+    try:
+        yield new_context
+    finally:
+        for context in reversed(made):
+            context.close()
 
 
 def sign_in_through_the_page(page: Any, login: str, password: str) -> None:

@@ -11,53 +11,20 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
-from core.testing import LiveServer, source_path
+from core.testing import LiveServer, sign_in_through_the_page, source_path
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("DECLIC_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 PASSWORD = "equipment-browser-pass"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("DECLIC_REQUIRE_BROWSER", "") not in ("", "0"):
-        pytest.fail(f"DECLIC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed")
-    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
-        _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    driver = sync_playwright().start()
-    browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
-        driver.stop()
 
 
 def laptops_csv() -> bytes:
@@ -68,14 +35,6 @@ def laptops_csv() -> bytes:
         for i in range(1, 31)
     ]
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
-
-
-def sign_in(page: Any, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=identifier]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def run_cron(live_server: LiveServer) -> list[str]:
@@ -98,7 +57,9 @@ def run_cron(live_server: LiveServer) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.startswith("equipment: reminder")]
 
 
-def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: LiveServer) -> None:
+def test_import_lend_accept_overdue_reminder_return(
+    declic_new_context: Any, live_server: LiveServer
+) -> None:
     kit = live_server.kit
     org = kit.org(name="Association Équipée")
     kit.enable(org, "equipment")
@@ -121,13 +82,11 @@ def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: 
             actor=None,
         )
     base = f"/o/{org.slug}/equipment"
-    admin_ctx = chromium.new_context(base_url=live_server.url, locale="fr-FR")
-    learner_ctx = chromium.new_context(base_url=live_server.url, locale="fr-FR")
-    admin_ctx.set_default_timeout(15_000)
-    learner_ctx.set_default_timeout(15_000)
+    admin_ctx = declic_new_context()
+    learner_ctx = declic_new_context()
     try:
         page = admin_ctx.new_page()
-        sign_in(page, admin.login)
+        sign_in_through_the_page(page, admin.login, PASSWORD)
 
         # 1. Import the refurbisher's file: mapping guessed, preview, import.
         page.goto(f"{base}/import")
@@ -157,7 +116,7 @@ def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: 
 
         # 3. Samira, in her own browser context, accepts the agreement.
         mine = learner_ctx.new_page()
-        sign_in(mine, learner.login)
+        sign_in_through_the_page(mine, learner.login, PASSWORD)
         mine.goto(f"{base}/my")
         assert "Au local, le mardi après-midi." in mine.content()
         mine.get_by_role("link", name="Lire et accepter la charte de prêt").click()
@@ -179,7 +138,8 @@ def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: 
         sent = run_cron(live_server)
         assert len(sent) == 1, sent
         assert run_cron(live_server) == []  # never twice
-        sign_in(page, admin.login)  # the old session ran out with the clock
+        # The old session ran out with the clock: sign in again.
+        sign_in_through_the_page(page, admin.login, PASSWORD)
         page.goto(loan_url)
         assert "jours de retard" in page.locator("#loan-overdue").inner_text()
         assert "relance envoyée" in page.locator("#loan-reminder").inner_text()
@@ -209,5 +169,3 @@ def test_import_lend_accept_overdue_reminder_return(chromium: Any, live_server: 
         assert "Samira Benali" in history and "Alice Administratrice" in history
     finally:
         live_server.set_clock(timedelta(0))
-        admin_ctx.close()
-        learner_ctx.close()
