@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from pluggy import PluginManager
@@ -26,13 +25,13 @@ from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
+from core.plugin_folders import standard_folders
 from plugins.attendance import demo, hookspecs, privacy, settings
 from plugins.attendance.models import (
     AttendanceSession,
 )
 from plugins.attendance.statuses import ensure_statuses
 
-HERE = Path(__file__).resolve().parent
 NAME = "attendance"
 
 
@@ -53,24 +52,9 @@ def declic_add_hookspecs(pluginmanager: PluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
-@hookimpl
-def declic_template_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def declic_static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def declic_locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def declic_migrations_dir() -> Path:
-    return HERE / "migrations"
+declic_template_dir, declic_static_dir, declic_locale_dir, declic_migrations_dir = standard_folders(
+    __file__
+)
 
 
 @hookimpl

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -22,10 +21,10 @@ from core.contracts import (
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
+from core.plugin_folders import standard_folders
 from plugins.certification import evidence, widgets
 from plugins.certification.certificates import anonymise
 
-HERE = Path(__file__).resolve().parent
 NAME = "certification"
 
 
@@ -48,24 +47,9 @@ def declic_plugin_info() -> PluginInfo:
     )
 
 
-@hookimpl
-def declic_template_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def declic_static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def declic_locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def declic_migrations_dir() -> Path:
-    return HERE / "migrations"
+declic_template_dir, declic_static_dir, declic_locale_dir, declic_migrations_dir = standard_folders(
+    __file__
+)
 
 
 @hookimpl

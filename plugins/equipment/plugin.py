@@ -7,7 +7,6 @@ agreement the learner accepts on screen, Koha-style loan rules and overdue remin
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -28,14 +27,13 @@ from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Membership, Organisation, User
+from core.plugin_folders import standard_folders
 from core.plugins import enabled_organisation_ids
 from plugins.equipment import models, reminders
 from plugins.equipment.circulation import Target, check_out, current_agreement
 from plugins.equipment.history import record
 from plugins.equipment.settings import NAME, SETTINGS, org_rules, org_settings
 from plugins.equipment.stock import ensure_labels
-
-HERE = Path(__file__).resolve().parent
 
 CAPABILITIES = (
     Capability(
@@ -75,24 +73,9 @@ def declic_plugin_info() -> PluginInfo:
     )
 
 
-@hookimpl
-def declic_template_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def declic_static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def declic_locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def declic_migrations_dir() -> Path:
-    return HERE / "migrations"
+declic_template_dir, declic_static_dir, declic_locale_dir, declic_migrations_dir = standard_folders(
+    __file__
+)
 
 
 @hookimpl

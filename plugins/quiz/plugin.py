@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
+from core.plugin_folders import standard_folders
 from core.plugins import PluginHost, enabled_organisation_ids
 from plugins.quiz import hookspecs as quiz_hookspecs
 from plugins.quiz import privacy, seed
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
     from core.context import RequestContext
 
-HERE = Path(__file__).resolve().parent
 NAME = "quiz"
 
 
@@ -60,24 +59,9 @@ def declic_add_hookspecs(pluginmanager: PluginManager) -> None:
     pluginmanager.add_hookspecs(quiz_hookspecs)
 
 
-@hookimpl
-def declic_template_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def declic_static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def declic_locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def declic_migrations_dir() -> Path:
-    return HERE / "migrations"
+declic_template_dir, declic_static_dir, declic_locale_dir, declic_migrations_dir = standard_folders(
+    __file__
+)
 
 
 @hookimpl

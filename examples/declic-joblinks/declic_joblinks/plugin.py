@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -23,10 +22,10 @@ from core.i18n import N_
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.models import Organisation, User
+from core.plugin_folders import standard_folders
 from declic_joblinks import __version__, views
 from declic_joblinks.models import JobLink, JobLinkUse
 
-HERE = Path(__file__).resolve().parent
 NAME = "joblinks"
 
 
@@ -41,24 +40,9 @@ def declic_plugin_info() -> PluginInfo:
     )
 
 
-@hookimpl
-def declic_template_dir() -> Path:
-    return HERE / "templates"
-
-
-@hookimpl
-def declic_static_dir() -> Path:
-    return HERE / "static"
-
-
-@hookimpl
-def declic_locale_dir() -> Path:
-    return HERE / "locale"
-
-
-@hookimpl
-def declic_migrations_dir() -> Path:
-    return HERE / "migrations"
+declic_template_dir, declic_static_dir, declic_locale_dir, declic_migrations_dir = standard_folders(
+    __file__
+)
 
 
 @hookimpl
@@ -107,9 +91,9 @@ def declic_settings() -> list[SettingSpec]:
 def declic_menu_items(ctx: RequestContext) -> list[MenuItem]:
     items: list[MenuItem] = []
     if ctx.may("joblinks:view"):
-        items.append(MenuItem(_("Job search"), ctx.url("joblinks.index"), "learner", "🔗", 50))
+        items.append(MenuItem(_("Job search"), ctx.url("joblinks.index"), "learner", "↗", 50))
     if ctx.may("joblinks:manage"):
-        items.append(MenuItem(_("Job links"), ctx.url("joblinks.manage"), "admin", "🔗", 80))
+        items.append(MenuItem(_("Job links"), ctx.url("joblinks.manage"), "admin", "↗", 80))
     return items
 
 
