@@ -3,6 +3,7 @@ own Alembic branch, switched on for one organisation only, and its pages."""
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import distribution, entry_points
 from pathlib import Path
 
@@ -236,6 +237,27 @@ def test_the_learner_widget_follows_its_settings(declic, two_orgs):
     assert "France Travail" in home and "Mon compte formation" not in home
     declic.post(admin, "/o/assoc-a/admin/plugins/joblinks/settings", {"widget_links": "1"})
     assert "France Travail" not in learner.get("/o/assoc-a/").text
+
+
+MENU_ICON = re.compile(r'<li><a href="([^"]*)"><span aria-hidden="true">([^<]*)</span>')
+
+
+def test_menu_icons_are_characters_the_bundled_dejavu_sans_draws(declic):
+    """An emoji icon is an empty box in a Chromium without an emoji font (Debian's): every menu
+    icon, the example plugin's included, is a character DejaVu Sans has (core/fonts)."""
+    from fontTools.ttLib import TTFont
+
+    drawn = TTFont(ROOT / "core" / "fonts" / "DejaVuSans.ttf").getBestCmap()
+    org = declic.org("assoc-a")
+    for name in sorted(declic.state.host.names):
+        declic.enable(org, name)
+    icons: dict[str, str] = {}
+    for role in ("learner", "trainer", "admin"):
+        home = declic.client(declic.user(org, role)).get("/o/assoc-a/").text
+        icons.update((url, icon) for url, icon in MENU_ICON.findall(home))
+    assert any("/joblinks/" in url for url in icons), icons
+    for url, icon in icons.items():
+        assert all(ord(char) in drawn for char in icon), f"{url}: {icon!r} not in DejaVu Sans"
 
 
 def test_a_plugin_left_out_after_its_tables_exist_is_named_not_a_trace(tmp_path):
