@@ -28,10 +28,11 @@ if TYPE_CHECKING:
     from core.state import AppState
 
 M = TypeVar("M")
+P = TypeVar("P")
 
 # One statement per model for ``RequestContext.get``, built on first use: building a SELECT costs
 # about as much as running it on SQLite (55 of 135 µs, measured), and every page loads rows.
-_SCOPED_GETS: dict[type, Select[Any]] = {}
+_SCOPED_GETS: dict[object, Select[Any]] = {}
 
 
 def _scoped_get(model: type) -> Select[Any]:
@@ -42,6 +43,25 @@ def _scoped_get(model: type) -> Select[Any]:
             table.id == bindparam("pk"), table.organisation_id == bindparam("org")
         )
         _SCOPED_GETS[model] = statement
+    return statement
+
+
+def _scoped_get_with(model: type, parent: type, key: str) -> Select[Any]:
+    cache_key = (model, parent, key)
+    statement = _SCOPED_GETS.get(cache_key)
+    if statement is None:
+        child: Any = model
+        owner: Any = parent
+        statement = (
+            select(child, owner)
+            .join(owner, owner.id == getattr(child, key))
+            .where(
+                child.id == bindparam("pk"),
+                child.organisation_id == bindparam("org"),
+                owner.organisation_id == bindparam("org"),
+            )
+        )
+        _SCOPED_GETS[cache_key] = statement
     return statement
 
 
@@ -114,6 +134,20 @@ class RequestContext:
         if row is None:
             raise NotFound(i18n.gettext("This page does not exist."))
         return row
+
+    def get_with(
+        self, model: type[M], object_id: int | str | None, parent: type[P], key: str
+    ) -> tuple[M, P]:
+        """A row of the organisation and the row it belongs to (``key``: the column of ``model``
+        holding ``parent``'s id), in one statement, both scoped to the organisation; else 404.
+        For the pages that always need both (a quiz attempt and its quiz)."""
+        pk = row_id(object_id)
+        found = self.db.execute(
+            _scoped_get_with(model, parent, key), {"pk": pk, "org": self.org.id}
+        ).first()
+        if found is None:
+            raise NotFound(i18n.gettext("This page does not exist."))
+        return found[0], found[1]
 
     def course(self, course_id: int | str, capability: str = "core:course.view") -> Course:
         """A course of this organisation that the user may reach with ``capability``."""

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, select
-
 from core import clock
-from core.context import RequestContext, row_id
-from core.errors import Forbidden, NotFound
+from core.context import RequestContext
+from core.errors import Forbidden
 from core.i18n import gettext as _
 from plugins.quiz.announce import announce_submitted
 from plugins.quiz.attempts import finish_if_overdue, is_overdue
@@ -26,29 +24,13 @@ def announcer(ctx: RequestContext, quiz: Quiz) -> Callable[[Attempt], None]:
     return lambda attempt: announce_submitted(ctx.hooks, ctx.failures, ctx.db, quiz, attempt)
 
 
-_ATTEMPT_WITH_QUIZ = (
-    select(Attempt, Quiz)
-    .join(Quiz, Quiz.id == Attempt.quiz_id)
-    .where(
-        Attempt.id == bindparam("pk"),
-        Attempt.organisation_id == bindparam("org"),
-        Quiz.organisation_id == bindparam("org"),
-    )
-)
-
-
 def attempt_for(
     ctx: RequestContext, attempt_id: int | str, *, owner_only: bool
 ) -> tuple[Attempt, Quiz]:
     """An attempt and its quiz. The learner reaches their own; with ``owner_only=False`` a
     trainer holding ``quiz:report`` in the course reaches any. Another learner's: 403."""
-    pk = row_id(attempt_id)
-    # One statement for both rows (the learner's most frequent pages start here), scoped to the
-    # organisation on both sides, as ctx.get would be.
-    found = ctx.db.execute(_ATTEMPT_WITH_QUIZ, {"pk": pk, "org": ctx.org.id}).first()
-    if found is None:
-        raise NotFound(_("This page does not exist."))
-    attempt, quiz = found
+    # One statement for both (the learner's most frequent pages start here).
+    attempt, quiz = ctx.get_with(Attempt, attempt_id, Quiz, "quiz_id")
     assert ctx.user is not None
     if attempt.user_id == ctx.user.id:
         ctx.require("quiz:attempt", quiz.course_id)
