@@ -508,8 +508,9 @@ class LiveServer:
         self.app = create_app(settings, make_host())
         self.kit = Kit(self.app)
 
-    def start(self, timeout: float = 60.0) -> None:
-        env = {
+    def env(self) -> dict[str, str]:
+        """The environment of the server: its database, data folder, key and clock file."""
+        return {
             **os.environ,
             "DECLIC_DATA_DIR": str(self.settings.data_dir),
             "DECLIC_DATABASE_URL": self.settings.database_url,
@@ -517,6 +518,21 @@ class LiveServer:
             "DECLIC_CLOCK_FILE": str(self.clock_file),
             "PYTHONPATH": source_path(),
         }
+
+    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``declic ARGS`` as an operator runs it beside the server (same database, same clock),
+        in a process of its own; stdout and stderr are captured as text."""
+        return subprocess.run(
+            [sys.executable, "-m", "core.cli", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = self.env()
         last_error = ""
         for _attempt in range(3):
             port = free_port()

@@ -28,6 +28,7 @@ from core.clock import now
 from core.models import Course, Enrolment, Organisation, Section, User
 from core.plugin_switches import save_settings
 from core.testing import LiveServer, source_path
+from plugins.equipment.tests.samples import laptops_csv
 
 pytestmark = pytest.mark.browser
 
@@ -405,34 +406,10 @@ def test_journey_4_trainer_sees_readiness_and_issues_a_verifiable_certificate(
 # --- 5. laptops: import, loan with agreement, overdue reminder, return ------------------------
 
 
-def laptops_csv(prefix: str) -> bytes:
-    lines = ["N° inventaire;N° de série;Type;Marque;Modèle;RAM;Grade;Test;Méthode d'effacement"]
-    lines += [
-        f"{prefix}-{i:03d};{prefix}SN{i:05d};Portable;Lenovo;ThinkPad T470;8 Go;"
-        f"{'ABC'[i % 3]};OK;NIST 800-88"
-        for i in range(1, 31)
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
-
-
 def run_cron(live_server: LiveServer) -> list[str]:
-    env = {
-        **os.environ,
-        "DECLIC_DATA_DIR": str(live_server.settings.data_dir),
-        "DECLIC_DATABASE_URL": live_server.settings.database_url,
-        "DECLIC_SECRET_KEY": live_server.settings.secret_key,
-        "DECLIC_CLOCK_FILE": str(live_server.clock_file),
-        "PYTHONPATH": source_path(),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "core.cli", "cron"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return [line for line in done.stdout.splitlines() if line.startswith("equipment: reminder")]
+    """The reminder lines of ``declic cron`` run beside the server."""
+    out = live_server.cli("cron").stdout
+    return [line for line in out.splitlines() if line.startswith("equipment: reminder")]
 
 
 @pytest.mark.parametrize("learner_language", ["fr", "ar"])

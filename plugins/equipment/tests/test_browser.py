@@ -9,10 +9,7 @@ check-in makes the laptop available again, and its history shows every step.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -20,41 +17,18 @@ import pytest
 from pypdf import PdfReader
 
 from core.models import Organisation
-from core.testing import LiveServer, sign_in_through_the_page, source_path
+from core.testing import LiveServer, sign_in_through_the_page
+from plugins.equipment.tests.samples import laptops_csv
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "equipment-browser-pass"
 
 
-def laptops_csv() -> bytes:
-    """30 laptops as a refurbisher sends them: French headers, ';', Windows-1252."""
-    lines = ["N° inventaire;N° de série;Type;Marque;Modèle;RAM;Grade;Test;Méthode d'effacement"]
-    lines += [
-        f"NAV-{i:03d};NAVSN{i:05d};Portable;Lenovo;ThinkPad T470;8 Go;{'ABC'[i % 3]};OK;NIST 800-88"
-        for i in range(1, 31)
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
-
-
 def run_cron(live_server: LiveServer) -> list[str]:
-    """``declic cron`` as an operator runs it, on the server's database and clock file."""
-    env = {
-        **os.environ,
-        "DECLIC_DATA_DIR": str(live_server.settings.data_dir),
-        "DECLIC_DATABASE_URL": live_server.settings.database_url,
-        "DECLIC_SECRET_KEY": live_server.settings.secret_key,
-        "DECLIC_CLOCK_FILE": str(live_server.clock_file),
-        "PYTHONPATH": source_path(),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "core.cli", "cron"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return [line for line in done.stdout.splitlines() if line.startswith("equipment: reminder")]
+    """The reminder lines of ``declic cron`` run beside the server."""
+    out = live_server.cli("cron").stdout
+    return [line for line in out.splitlines() if line.startswith("equipment: reminder")]
 
 
 def test_import_lend_accept_overdue_reminder_return(
