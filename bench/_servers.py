@@ -41,8 +41,9 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    """``APP`` served by uvicorn with N workers (``core.serve``) in the given environment; ``peak_rss`` holds the
-    highest resident memory seen for each worker (the uvicorn supervisor itself when N is 1)."""
+    """``APP`` served by uvicorn with N workers (``core.serve``) in the given environment;
+    ``peak_rss`` holds the highest resident memory seen for each worker (the uvicorn supervisor
+    itself when N is 1)."""
 
     def __init__(self, app: str, workers: int, env: dict[str, str], log: Path) -> None:
         self.app, self.workers, self.log = app, workers, log
